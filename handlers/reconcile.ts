@@ -1,2 +1,33 @@
-// Placeholder: replaced by the scheduled sweep's handler.
-export const handler = async (_event: unknown): Promise<void> => {};
+/**
+ * The scheduled sweep. Reconciles every cluster; throws after finishing the others if any cluster failed transiently,
+ * so the failure is visible and Lambda retries.
+ */
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import type { Context, ScheduledEvent } from 'aws-lambda';
+import { TransientError } from '../lib/errors.js';
+import { runtime } from '../lib/runtime.js';
+import { sweep } from '../lib/sweep.js';
+
+class SweepIncompleteError extends TransientError {}
+
+export interface SweepSummary {
+  readonly changed: string[];
+  readonly unchanged: string[];
+  readonly refused: string[];
+}
+
+async function handle(_event: ScheduledEvent, _context: Context): Promise<SweepSummary> {
+  const outcomes = [...(await sweep(runtime().deps)).values()];
+  const named = (status: string) => outcomes.filter((o) => o.status === status).map((o) => o.cluster);
+  const failed = named('failed');
+  if (failed.length > 0) throw new SweepIncompleteError(`sweep incomplete: ${failed.join(', ')} will be retried`);
+  return { changed: named('changed'), unchanged: named('unchanged'), refused: named('refused') };
+}
+
+const { logger, metrics } = runtime();
+
+export const handler = middy(handle)
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(logMetrics(metrics));

@@ -1,0 +1,65 @@
+/**
+ * A batch of events end to end: parse each, resolve them to clusters, reconcile each affected cluster once, and say
+ * which events must be retried. Permanent problems (malformed event, refused tag, foreign records) are logged and
+ * counted, and never fail an event; transient ones fail only the events that touch the cluster concerned.
+ */
+import { MalformedEventError } from './errors.js';
+import { parseTriggerEvent, type TriggerEvent } from './events.js';
+import { type ClusterOutcome, type ReconcilerDeps, reconcileClusters } from './reconciler.js';
+import { METRIC } from './telemetry.js';
+import { resolveTargets } from './triggers.js';
+
+export interface EventItem {
+  /** SQS message id, or the EventBridge event id. */
+  readonly id: string;
+  readonly body: unknown;
+}
+
+export interface BatchResult {
+  /** Ids of the items the platform should retry. */
+  readonly retry: readonly string[];
+  readonly outcomes: ReadonlyMap<string, ClusterOutcome>;
+}
+
+export async function processEvents(deps: ReconcilerDeps, items: readonly EventItem[]): Promise<BatchResult> {
+  const { log, metrics } = deps.telemetry;
+  const parsed: { item: EventItem; event: TriggerEvent }[] = [];
+  for (const item of items) {
+    try {
+      parsed.push({ item, event: parseTriggerEvent(item.body) });
+    } catch (error) {
+      if (!(error instanceof MalformedEventError)) throw error;
+      log.error(error.message, { messageId: item.id, error: error.name });
+      metrics.addMetric(METRIC.malformedEvents, 'Count', 1);
+    }
+  }
+  const targets = await resolveTargets(
+    deps,
+    parsed.map((p) => p.event),
+  );
+  const clusters = new Set<string>();
+  targets.forEach((t, i) => {
+    const event = parsed[i]?.event;
+    for (const problem of t.problems) {
+      log.error(problem.message, { instanceId: problem.instanceId, eventId: event?.id, problem: problem.kind });
+      metrics.addMetric(METRIC.tagsRefused, 'Count', 1);
+    }
+    for (const cluster of t.clusters) clusters.add(cluster);
+  });
+  const outcomes = await reconcileClusters(deps, clusters);
+
+  const retry: string[] = [];
+  parsed.forEach(({ item, event }, i) => {
+    const t = targets[i];
+    const failed = [...(t?.clusters ?? [])].filter((c) => outcomes.get(c)?.status === 'failed');
+    if (t?.transient === undefined && failed.length === 0) return;
+    const reason = t?.transient?.message ?? `cluster(s) ${failed.join(', ')} not reconciled`;
+    log.warn('event will be retried', { messageId: item.id, instanceId: event.instanceId, reason });
+    metrics.addMetric(METRIC.eventsRetried, 'Count', 1);
+    retry.push(item.id);
+  });
+  return { retry, outcomes };
+}
+
+/** True when nothing in the result calls for a retry. */
+export const settled = (result: BatchResult): boolean => result.retry.length === 0;

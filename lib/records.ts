@@ -1,0 +1,43 @@
+/** A Route 53 record set as this project sees it: canonical name (lower case, trailing dot), simple routing only. */
+export interface RecordSet {
+  readonly name: string;
+  readonly type: string;
+  readonly ttl: number;
+  readonly values: readonly string[];
+}
+
+/** One step of a change batch. Only CREATE and DELETE: together they make a compare-and-swap; UPSERT would not. */
+export interface Change {
+  readonly action: 'CREATE' | 'DELETE';
+  readonly record: RecordSet;
+}
+
+/** A running instance that should be published: its id and the address its glue record holds. */
+export interface Member {
+  readonly instanceId: string;
+  readonly address: string;
+}
+
+/** A member with its stable slot number: its glue record is `ns<slot>.<cluster>.`. */
+export interface SlottedMember extends Member {
+  readonly slot: number;
+}
+
+/** The key that identifies a record set within a zone (simple routing: one record set per name and type). */
+export const keyOf = (record: { readonly name: string; readonly type: string }): string =>
+  `${record.name} ${record.type}`;
+
+const normaliseValue = (type: string, value: string): string =>
+  type === 'NS' || type === 'CNAME' ? value.toLowerCase().replace(/\.?$/, '.') : value;
+
+/** Same TTL and the same values in any order: Route 53 treats such record sets as equal. */
+export function sameRecord(a: RecordSet, b: RecordSet): boolean {
+  if (a.name !== b.name || a.type !== b.type || a.ttl !== b.ttl || a.values.length !== b.values.length) return false;
+  const left = a.values.map((v) => normaliseValue(a.type, v)).sort();
+  const right = b.values.map((v) => normaliseValue(b.type, v)).sort();
+  return left.every((value, i) => value === right[i]);
+}
+
+/** Human-readable one-liner, as in a zone file: `ns1.c1.example.com. 60 A 10.0.0.1`. */
+export const describeRecord = (record: RecordSet): string =>
+  `${record.name} ${record.ttl} ${record.type} ${record.values.join(' ')}`;

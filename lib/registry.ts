@@ -1,0 +1,89 @@
+/**
+ * The registry: what Route 53 holds for a cluster, and which clusters this deployment owns.
+ *
+ * Route 53 lists record sets sorted by name with labels reversed and the trailing dot kept (`com.example.c1.`), so
+ * every name at or below a cluster is contiguous and starts at the cluster's own name: a listing can start there and
+ * stop at the first name outside it, whatever the size of the zone.
+ */
+import {
+  ListResourceRecordSetsCommand,
+  type ListResourceRecordSetsCommandOutput,
+  type ResourceRecordSet,
+  type Route53Client,
+} from '@aws-sdk/client-route-53';
+import { canonicalName, isWithin, OWNER_LABEL } from './names.js';
+import { parseOwnership } from './ownership.js';
+import type { RecordSet } from './records.js';
+
+/** Converts the SDK's shape. Alias and routing-policy records keep a marker so they never compare equal to ours. */
+export function toRecordSet(r: ResourceRecordSet): RecordSet {
+  const values = r.AliasTarget
+    ? [`ALIAS ${r.AliasTarget.DNSName ?? ''}`]
+    : (r.ResourceRecords ?? []).map((v) => v.Value ?? '');
+  const routed = r.SetIdentifier === undefined ? '' : ` (set ${r.SetIdentifier})`;
+  return { name: canonicalName(r.Name ?? ''), type: `${r.Type ?? ''}${routed}`, ttl: r.TTL ?? 0, values };
+}
+
+type Start = { name: string; type?: string | undefined; identifier?: string | undefined };
+
+async function* pages(route53: Route53Client, zoneId: string, start?: Start): AsyncGenerator<ResourceRecordSet[]> {
+  let next: Start | undefined = start;
+  let first = true;
+  while (first || next !== undefined) {
+    first = false;
+    const page: ListResourceRecordSetsCommandOutput = await route53.send(
+      new ListResourceRecordSetsCommand({
+        HostedZoneId: zoneId,
+        StartRecordName: next?.name,
+        StartRecordType: next?.type as never,
+        StartRecordIdentifier: next?.identifier,
+        MaxItems: 300,
+      }),
+    );
+    yield page.ResourceRecordSets ?? [];
+    next = page.IsTruncated
+      ? { name: page.NextRecordName ?? '', type: page.NextRecordType, identifier: page.NextRecordIdentifier }
+      : undefined;
+  }
+}
+
+/** Every record set at or below the cluster's name, paged, stopping at the first name outside it. */
+export async function readCluster(route53: Route53Client, zoneId: string, cluster: string): Promise<RecordSet[]> {
+  const records: RecordSet[] = [];
+  for await (const page of pages(route53, zoneId, { name: `${cluster}.` })) {
+    for (const raw of page) {
+      const record = toRecordSet(raw);
+      if (!isWithin(cluster, record.name)) return records;
+      records.push(record);
+    }
+  }
+  return records;
+}
+
+/** One cluster this deployment owns in a zone, with the instances its ownership record lists. */
+export interface OwnedCluster {
+  readonly cluster: string;
+  readonly zoneId: string;
+  readonly instanceIds: readonly string[];
+}
+
+/** Scans a whole zone (paged) for ownership records carrying our owner id. */
+export async function discoverClusters(
+  route53: Route53Client,
+  zoneId: string,
+  ownerId: string,
+): Promise<OwnedCluster[]> {
+  const found: OwnedCluster[] = [];
+  const prefix = `${OWNER_LABEL}.`;
+  for await (const page of pages(route53, zoneId)) {
+    for (const raw of page) {
+      const record = toRecordSet(raw);
+      if (record.type !== 'TXT' || !record.name.startsWith(prefix)) continue;
+      const ownership = parseOwnership(record);
+      if (ownership?.owner !== ownerId) continue;
+      const cluster = record.name.slice(prefix.length, -1);
+      found.push({ cluster, zoneId, instanceIds: [...ownership.slots.keys()] });
+    }
+  }
+  return found;
+}

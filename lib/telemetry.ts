@@ -1,0 +1,27 @@
+/**
+ * What the loop needs from logging and metrics: the parts of Powertools' Logger and Metrics it calls, so tests and
+ * the CLI can hand in their own.
+ */
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+
+export type Log = Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
+export type MetricSink = Pick<Metrics, 'addMetric'>;
+
+export interface Telemetry {
+  readonly log: Log;
+  readonly metrics: MetricSink;
+}
+
+/** Metric names, in one place so dashboards and tests agree. */
+export const METRIC = {
+  recordsChanged: 'RecordsChanged',
+  changeBatches: 'ChangeBatches',
+  conflicts: 'Conflicts',
+  clustersRefused: 'ClustersRefused',
+  clustersFailed: 'ClustersFailed',
+  tagsRefused: 'TagsRefused',
+  membersUnpublished: 'MembersUnpublished',
+  malformedEvents: 'MalformedEvents',
+  eventsRetried: 'EventsRetried',
+} as const;

@@ -1,0 +1,86 @@
+/**
+ * From events to clusters: which clusters each event asks us to look at. Level-triggered: the event names an
+ * instance; EC2, read now, says which cluster it belongs to; and the ownership records in Route 53 say which cluster
+ * it belonged to (needed when a tag was removed or changed, or when EC2 no longer shows the instance at all).
+ */
+import { NotYetVisibleError, type RlecDnsError } from './errors.js';
+import type { TriggerEvent } from './events.js';
+import type { ReconcilerDeps } from './reconciler.js';
+import { discoverClusters } from './registry.js';
+import { clusterOf, type Instance, instancesByIds, type MemberProblem } from './source.js';
+
+export interface Targets {
+  readonly clusters: Set<string>;
+  /** Permanent problems found while resolving (a refused tag value): logged, never retried. */
+  readonly problems: MemberProblem[];
+  /** Set when the event must be retried (EC2 does not show the instance yet). */
+  transient?: RlecDnsError;
+}
+
+/** Instances (by id) whose former cluster must be found in the ownership records. */
+function addFromTags(targets: Targets, instance: Pick<Instance, 'id' | 'tags'>, deps: ReconcilerDeps): void {
+  const cluster = clusterOf({ ...instance, state: 'unknown' }, deps.config);
+  if (typeof cluster === 'string') targets.clusters.add(cluster);
+  else if (cluster !== undefined) targets.problems.push(cluster);
+}
+
+function resolveOne(
+  event: TriggerEvent,
+  instance: Instance | undefined,
+  deps: ReconcilerDeps,
+  lookup: Set<string>,
+): Targets {
+  const targets: Targets = { clusters: new Set(), problems: [] };
+  const { clusterTagKey, addressTypeTagKey } = deps.config;
+  if (event.kind === 'tag') {
+    if (!event.changedKeys.some((k) => k === clusterTagKey || k === addressTypeTagKey)) return targets;
+    addFromTags(targets, { id: event.instanceId, tags: event.tags }, deps);
+    if (instance !== undefined) addFromTags(targets, instance, deps);
+    // The event shows the tags after the change only: the cluster it left is in the ownership records.
+    if (event.changedKeys.includes(clusterTagKey)) lookup.add(event.instanceId);
+    return targets;
+  }
+  const expectsRunning = event.state === 'running';
+  if (instance === undefined || (expectsRunning && instance.state === 'pending')) {
+    if (expectsRunning || event.state === 'pending') {
+      targets.transient = new NotYetVisibleError(
+        `instance ${event.instanceId} is ${event.state} per the event but EC2 does not show it yet`,
+      );
+    } else {
+      lookup.add(event.instanceId);
+    }
+    return targets;
+  }
+  // An untagged instance costs no Route 53 call: if it just lost its tag, the tag-change event covers it.
+  addFromTags(targets, instance, deps);
+  return targets;
+}
+
+/** Resolves every event of a batch with one DescribeInstances (and one ownership scan, only if needed). */
+export async function resolveTargets(deps: ReconcilerDeps, events: readonly TriggerEvent[]): Promise<Targets[]> {
+  if (events.length === 0) return [];
+  const instances = new Map(
+    (
+      await instancesByIds(
+        deps.ec2,
+        events.map((e) => e.instanceId),
+      )
+    ).map((i) => [i.id, i]),
+  );
+  const lookup = new Set<string>();
+  const all = events.map((event) => resolveOne(event, instances.get(event.instanceId), deps, lookup));
+  if (lookup.size === 0) return all;
+
+  const formerClusters = new Map<string, string[]>();
+  for (const zone of await deps.zones.writable()) {
+    for (const owned of await discoverClusters(deps.route53, zone.id, deps.config.ownerId)) {
+      for (const id of owned.instanceIds.filter((i) => lookup.has(i))) {
+        formerClusters.set(id, [...(formerClusters.get(id) ?? []), owned.cluster]);
+      }
+    }
+  }
+  events.forEach((event, i) => {
+    for (const cluster of formerClusters.get(event.instanceId) ?? []) all[i]?.clusters.add(cluster);
+  });
+  return all;
+}
