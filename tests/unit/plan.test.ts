@@ -1,0 +1,264 @@
+import { describe, expect, it } from 'vitest';
+import { ForeignRecordsError } from '../../lib/errors.js';
+import { assignSlots, type PlanInput, planCluster } from '../../lib/plan.js';
+import type { RecordSet } from '../../lib/records.js';
+
+const cluster = 'c1.example.com';
+const owner = 'rlec-dns-test';
+const nodeA = { instanceId: 'i-0000000000000000a', address: '10.0.1.17' };
+const nodeB = { instanceId: 'i-0000000000000000b', address: '10.0.2.23' };
+const nodeC = { instanceId: 'i-0000000000000000c', address: '10.0.3.41' };
+
+const ns = (...slots: number[]): RecordSet => ({
+  name: 'c1.example.com.',
+  type: 'NS',
+  ttl: 60,
+  values: slots.map((n) => `ns${n}.c1.example.com.`),
+});
+const glue = (slot: number, address: string, ttl = 60): RecordSet => ({
+  name: `ns${slot}.c1.example.com.`,
+  type: 'A',
+  ttl,
+  values: [address],
+});
+const ownership = (entries: Record<number, string>, who = owner): RecordSet => ({
+  name: '_rlec-dns.c1.example.com.',
+  type: 'TXT',
+  ttl: 60,
+  values: [`"heritage=rlec-dns,owner=${who}"`, ...Object.entries(entries).map(([n, id]) => `"ns${n}=${id}"`)],
+});
+
+/** Records as the plan left them: the managed records of the cluster after a run with nodes A and B. */
+const publishedAB = [
+  ns(1, 2),
+  ownership({ 1: nodeA.instanceId, 2: nodeB.instanceId }),
+  glue(1, nodeA.address),
+  glue(2, nodeB.address),
+];
+
+const input = (over: Partial<PlanInput>): PlanInput => ({
+  cluster,
+  current: [],
+  members: [],
+  ownerId: owner,
+  ttl: 60,
+  ...over,
+});
+const summary = (plan: ReturnType<typeof planCluster>) =>
+  plan.changes.map((c) => `${c.action} ${c.record.name} ${c.record.type}`);
+
+describe('planCluster', () => {
+  it('creates the NS, ownership and glue records for the first members', () => {
+    // Act
+    const plan = planCluster(input({ members: [nodeB, nodeA] }));
+    // Assess
+    expect(summary(plan)).toEqual([
+      'CREATE c1.example.com. NS',
+      'CREATE _rlec-dns.c1.example.com. TXT',
+      'CREATE ns1.c1.example.com. A',
+      'CREATE ns2.c1.example.com. A',
+    ]);
+    expect(plan.desired).toContainEqual(ns(1, 2));
+    expect(plan.desired).toContainEqual(glue(1, nodeA.address));
+    expect(plan.desired).toContainEqual(glue(2, nodeB.address));
+  });
+
+  it('plans nothing when the records are already right', () => {
+    // Act
+    const plan = planCluster(input({ current: publishedAB, members: [nodeA, nodeB] }));
+    // Assess
+    expect(plan.changes).toEqual([]);
+  });
+
+  it('ignores the order of NS values and the case of names when comparing', () => {
+    // Prepare
+    const shuffled = { ...ns(2, 1), values: ['NS2.c1.example.com.', 'ns1.c1.example.com'] };
+    // Act
+    const plan = planCluster(input({ current: [shuffled, ...publishedAB.slice(1)], members: [nodeA, nodeB] }));
+    // Assess
+    expect(plan.changes).toEqual([]);
+  });
+
+  it('gives a new member the lowest free number and keeps the others', () => {
+    // Prepare: ns1 left, ns2 stays
+    const current = [
+      ns(1, 2),
+      ownership({ 1: 'i-00000000000000099', 2: nodeB.instanceId }),
+      glue(1, '10.9.9.9'),
+      glue(2, nodeB.address),
+    ];
+    // Act
+    const plan = planCluster(input({ current, members: [nodeB, nodeC] }));
+    // Assess
+    expect(plan.members).toEqual([
+      { ...nodeC, slot: 1 },
+      { ...nodeB, slot: 2 },
+    ]);
+    expect(summary(plan)).toContain('DELETE ns1.c1.example.com. A');
+    expect(summary(plan)).toContain('CREATE ns1.c1.example.com. A');
+    expect(summary(plan)).not.toContain('DELETE ns2.c1.example.com. A');
+  });
+
+  it('does not renumber the remaining members when a member leaves', () => {
+    // Act: node A (ns1) leaves
+    const plan = planCluster(input({ current: publishedAB, members: [nodeB] }));
+    // Assess
+    expect(plan.members).toEqual([{ ...nodeB, slot: 2 }]);
+    expect(plan.desired).toContainEqual(ns(2));
+    expect(summary(plan)).toEqual([
+      'DELETE c1.example.com. NS',
+      'DELETE _rlec-dns.c1.example.com. TXT',
+      'DELETE ns1.c1.example.com. A',
+      'CREATE c1.example.com. NS',
+      'CREATE _rlec-dns.c1.example.com. TXT',
+    ]);
+  });
+
+  it('deletes every record it made when the last member leaves', () => {
+    // Act
+    const plan = planCluster(input({ current: publishedAB, members: [] }));
+    // Assess
+    expect(plan.desired).toEqual([]);
+    expect(plan.changes.every((c) => c.action === 'DELETE')).toBe(true);
+    expect(plan.changes.map((c) => c.record)).toEqual(publishedAB);
+  });
+
+  it('deletes with the exact current TTL and values, not the desired ones', () => {
+    // Prepare: someone edited ns1 by hand
+    const edited = glue(1, '192.0.2.1', 300);
+    const current = [publishedAB[0], publishedAB[1], edited, publishedAB[3]] as RecordSet[];
+    // Act
+    const plan = planCluster(input({ current, members: [nodeA, nodeB] }));
+    // Assess
+    expect(plan.changes).toEqual([
+      { action: 'DELETE', record: edited },
+      { action: 'CREATE', record: glue(1, nodeA.address) },
+    ]);
+  });
+
+  it('recreates a glue record deleted by hand', () => {
+    // Act
+    const plan = planCluster(
+      input({ current: publishedAB.filter((r) => r.name !== 'ns2.c1.example.com.'), members: [nodeA, nodeB] }),
+    );
+    // Assess
+    expect(plan.changes).toEqual([{ action: 'CREATE', record: glue(2, nodeB.address) }]);
+  });
+
+  it('follows a member whose address changed without changing its number', () => {
+    // Act
+    const plan = planCluster(input({ current: publishedAB, members: [nodeA, { ...nodeB, address: '10.0.2.99' }] }));
+    // Assess
+    expect(plan.changes).toEqual([
+      { action: 'DELETE', record: glue(2, nodeB.address) },
+      { action: 'CREATE', record: glue(2, '10.0.2.99') },
+    ]);
+  });
+
+  it('rewrites every record when the configured TTL changes', () => {
+    // Act
+    const plan = planCluster(input({ current: publishedAB, members: [nodeA, nodeB], ttl: 30 }));
+    // Assess
+    expect(plan.changes).toHaveLength(8);
+    expect(plan.desired.every((r) => r.ttl === 30)).toBe(true);
+  });
+
+  it('puts every DELETE before every CREATE', () => {
+    // Act
+    const plan = planCluster(input({ current: publishedAB, members: [nodeC] }));
+    // Assess
+    const actions = plan.changes.map((c) => c.action);
+    expect(actions.lastIndexOf('DELETE')).toBeLessThan(actions.indexOf('CREATE'));
+  });
+
+  it('publishes a member listed twice only once', () => {
+    // Act
+    const plan = planCluster(input({ members: [nodeA, nodeA] }));
+    // Assess
+    expect(plan.members).toHaveLength(1);
+  });
+
+  it('leaves names below the cluster that it never writes alone', () => {
+    // Prepare
+    const node1 = { name: 'node1.c1.example.com.', type: 'A', ttl: 300, values: ['10.1.1.1'] };
+    // Act
+    const plan = planCluster(input({ current: [...publishedAB, node1], members: [] }));
+    // Assess
+    expect(plan.changes.map((c) => c.record)).not.toContainEqual(node1);
+  });
+
+  describe('refuses the cluster and changes nothing', () => {
+    const foreignNsRecord: RecordSet = {
+      name: 'c1.example.com.',
+      type: 'NS',
+      ttl: 172800,
+      values: ['ns-1.awsdns-01.org.'],
+    };
+    const handMadeGlue = glue(1, '192.0.2.10', 300);
+
+    it('when an NS record at the cluster name was made by someone else', () => {
+      expect(() => planCluster(input({ current: [foreignNsRecord], members: [nodeA] }))).toThrow(ForeignRecordsError);
+    });
+
+    it('when a glue name holds a hand-made record', () => {
+      expect(() => planCluster(input({ current: [handMadeGlue], members: [nodeA] }))).toThrow(
+        /ns1\.c1\.example\.com\. 300 A 192\.0\.2\.10/,
+      );
+    });
+
+    it('when the ownership record belongs to another owner', () => {
+      // Prepare
+      const theirs = [ns(1), ownership({ 1: nodeA.instanceId }, 'other-deployment'), glue(1, nodeA.address)];
+      // Act / Assess
+      expect(() => planCluster(input({ current: theirs, members: [nodeA] }))).toThrow(ForeignRecordsError);
+    });
+
+    it('when the ownership record is not one of ours at all', () => {
+      // Prepare
+      const txt = { name: '_rlec-dns.c1.example.com.', type: 'TXT', ttl: 300, values: ['"v=spf1 -all"'] };
+      // Act / Assess
+      expect(() => planCluster(input({ current: [txt], members: [] }))).toThrow(ForeignRecordsError);
+    });
+
+    it('when a glue name the ownership record does not list holds a record', () => {
+      // Prepare: ours lists ns1 and ns2, but ns3 was made by hand
+      const current = [...publishedAB, glue(3, '192.0.2.3')];
+      // Act / Assess
+      expect(() => planCluster(input({ current, members: [nodeA, nodeB] }))).toThrow(/ns3/);
+    });
+
+    it('when another type sits at the cluster name', () => {
+      // Prepare
+      const cname = { name: 'c1.example.com.', type: 'A', ttl: 60, values: ['192.0.2.50'] };
+      // Act / Assess
+      expect(() => planCluster(input({ current: [...publishedAB, cname], members: [nodeA, nodeB] }))).toThrow(
+        ForeignRecordsError,
+      );
+    });
+
+    it('even when it would only delete', () => {
+      expect(() => planCluster(input({ current: [foreignNsRecord], members: [] }))).toThrow(ForeignRecordsError);
+    });
+  });
+});
+
+describe('assignSlots', () => {
+  it('fills holes in the numbering before growing it', () => {
+    // Act
+    const slots = assignSlots([nodeA, nodeB, nodeC], new Map([[nodeB.instanceId, 2]]));
+    // Assess
+    expect(slots.map((m) => [m.instanceId, m.slot])).toEqual([
+      [nodeA.instanceId, 1],
+      [nodeB.instanceId, 2],
+      [nodeC.instanceId, 3],
+    ]);
+  });
+
+  it('numbers new members in instance-id order, so that concurrent planners agree', () => {
+    // Act
+    const one = assignSlots([nodeC, nodeA, nodeB], new Map());
+    const two = assignSlots([nodeB, nodeC, nodeA], new Map());
+    // Assess
+    expect(one).toEqual(two);
+  });
+});
