@@ -1,0 +1,207 @@
+/**
+ * The test emulator: moto behind a proxy that enforces Route 53's record rules, which moto does not (see
+ * route53-batch.ts), and lets tests count calls and inject faults. Start one per test file:
+ *
+ * ```ts
+ * const emulator = await startEmulator();
+ * const { route53, ec2 } = clients(emulator.endpoint);
+ * ```
+ */
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { Route53Client } from '@aws-sdk/client-route-53';
+import { type CannedResponse, type ProxyControl, type RequestContext, startAwsProxy } from './aws-proxy.js';
+import { type BufferedResponse, request } from './http.js';
+import { resetMoto, startMoto } from './moto.js';
+import { MAX_RECORDS_PER_REQUEST, pageOf, recordCount, simulateBatch } from './route53-batch.js';
+import { invalidChangeBatchError } from './route53-errors.js';
+import {
+  type Change,
+  changeInfoBody,
+  hostedZoneName,
+  normaliseName,
+  parseChangeBatch,
+  parseListPage,
+  type RecordSet,
+  renderChangeBatch,
+  renderListPage,
+} from './route53-xml.js';
+
+export type { BeforeForward, CannedResponse, ProxyControl, RequestContext, Service } from './aws-proxy.js';
+export {
+  ec2Error,
+  invalidChangeBatchError,
+  legacyInvalidChangeBatchBody,
+  priorRequestNotCompleteError,
+  route53Error,
+  route53ErrorBody,
+  throttlingError,
+} from './route53-errors.js';
+
+/** Region and fake credentials every test client uses. */
+export const TEST_REGION = 'us-east-1';
+export const TEST_CREDENTIALS = { accessKeyId: 'testing', secretAccessKey: 'testing' };
+
+const LIST_MAX_ITEMS = 300;
+// moto routes by the service named in the signature's credential scope; it does not check the signature itself.
+const MOTO_AUTH =
+  'AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/route53/aws4_request, SignedHeaders=host, Signature=0';
+// The change id moto returns for every change (its GetChange answers INSYNC for any id).
+const MOTO_CHANGE_ID = '/change/C2682N5HXP0BZ4';
+
+/** Runs async sections one at a time, in call order. */
+class Mutex {
+  private tail: Promise<unknown> = Promise.resolve();
+
+  run<T>(section: () => Promise<T>): Promise<T> {
+    const result = this.tail.then(section);
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
+}
+
+function asCanned(res: BufferedResponse): CannedResponse {
+  return { status: res.status, body: res.body.toString(), headers: res.headers };
+}
+
+/** `/2013-04-01/hostedzone/{Id}/rrset` → the bare zone id; callers may send `Z123` or `/hostedzone/Z123`. */
+function zoneIdOf(path: string): string | undefined {
+  const match = /^\/2013-04-01\/hostedzone\/([^/]+)\/rrset\/?$/.exec(path);
+  return match?.[1] === undefined ? undefined : decodeURIComponent(match[1]).replace(/^\/?hostedzone\//, '');
+}
+
+/** The request handler that applies Route 53's rules to record set reads and writes, on top of moto at `motoUrl`. */
+function route53Rules(motoUrl: string): (ctx: RequestContext) => Promise<CannedResponse | undefined> {
+  // One lock for all zones: every batch is checked against, and applied to, a state no other batch is changing.
+  const lock = new Mutex();
+  const moto = (method: string, path: string, body?: string) =>
+    request(`${motoUrl}/2013-04-01${path}`, {
+      method,
+      headers: { authorization: MOTO_AUTH, 'content-type': 'application/xml' },
+      ...(body === undefined ? {} : { body }),
+    });
+
+  /** Every record set of the zone, or moto's error response. */
+  async function listAll(zoneId: string): Promise<RecordSet[] | BufferedResponse> {
+    const sets: RecordSet[] = [];
+    let query = 'maxitems=1000';
+    for (;;) {
+      const res = await moto('GET', `/hostedzone/${zoneId}/rrset?${query}`);
+      if (res.status !== 200) return res;
+      const { sets: page, next } = parseListPage(res.body.toString());
+      sets.push(...page);
+      if (next === undefined) return sets;
+      // moto pages in its own order; following its own markers is consistent with it.
+      query = new URLSearchParams({
+        maxitems: '1000',
+        name: next.name,
+        ...(next.type ? { type: next.type } : {}),
+      }).toString();
+    }
+  }
+
+  async function changeRecordSets(zoneId: string, ctx: RequestContext): Promise<CannedResponse | undefined> {
+    const batch = parseChangeBatch(ctx.body);
+    if (batch === undefined) return undefined; // Malformed: moto's own validation answers.
+    const zone = await moto('GET', `/hostedzone/${zoneId}`);
+    if (zone.status !== 200) return asCanned(zone);
+    const current = await listAll(zoneId);
+    if (!Array.isArray(current)) return asCanned(current);
+    const outcome = simulateBatch(hostedZoneName(zone.body.toString()) ?? '', current, batch.changes);
+    if (!outcome.ok) return invalidChangeBatchError(outcome.messages);
+    if (outcome.netChanges.length === 0) return { status: 200, body: changeInfoBody(MOTO_CHANGE_ID) };
+    // CREATEs became UPSERTs, which moto counts twice against its 1,000-record check: send in requests under it.
+    let last: BufferedResponse | undefined;
+    for (const part of withinRecordLimit(outcome.netChanges)) {
+      last = await moto('POST', `/hostedzone/${zoneId}/rrset`, renderChangeBatch(part, batch.comment));
+      if (last.status !== 200) return asCanned(last);
+    }
+    return last && asCanned(last);
+  }
+
+  async function listRecordSets(zoneId: string, ctx: RequestContext): Promise<CannedResponse | undefined> {
+    const name = ctx.query.get('name');
+    const type = ctx.query.get('type') ?? undefined;
+    if (type !== undefined && name === null) return undefined; // Route 53 rejects a type without a name; so does moto.
+    const requested = Number(ctx.query.get('maxitems') ?? LIST_MAX_ITEMS);
+    const maxItems =
+      Number.isInteger(requested) && requested > 0 ? Math.min(requested, LIST_MAX_ITEMS) : LIST_MAX_ITEMS;
+    const all = await listAll(zoneId);
+    if (!Array.isArray(all)) return asCanned(all);
+    const start =
+      name === null
+        ? undefined
+        : { name: normaliseName(name), type, identifier: ctx.query.get('identifier') ?? undefined };
+    const { page, next } = pageOf(all, start, maxItems);
+    return { status: 200, body: renderListPage(page, next, maxItems) };
+  }
+
+  return async (ctx) => {
+    const zoneId = ctx.service === 'route53' ? zoneIdOf(ctx.path) : undefined;
+    if (zoneId === undefined) return undefined;
+    if (ctx.action === 'ChangeResourceRecordSets') return lock.run(() => changeRecordSets(zoneId, ctx));
+    if (ctx.action === 'ListResourceRecordSets') return lock.run(() => listRecordSets(zoneId, ctx));
+    return undefined;
+  };
+}
+
+function* withinRecordLimit(changes: readonly Change[]): Generator<Change[]> {
+  let part: Change[] = [];
+  for (const change of changes) {
+    if (part.length > 0 && recordCount([...part, change]) > MAX_RECORDS_PER_REQUEST) {
+      yield part;
+      part = [];
+    }
+    part.push(change);
+  }
+  if (part.length > 0) yield part;
+}
+
+/** A running emulator. */
+export interface Emulator {
+  /** The proxy's URL: give it to SDK clients as `endpoint` (or set AWS_ENDPOINT_URL to it). */
+  endpoint: string;
+  /** moto itself, bypassing the Route 53 rules (to set up state, or to show what moto alone would do). */
+  motoUrl: string;
+  /** Call counters and the fault-injection hook. */
+  proxy: ProxyControl;
+  /** Wipes moto's state, the counters and the interceptor. */
+  reset(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Starts moto and the Route 53 rules proxy in front of it. */
+export async function startEmulator(): Promise<Emulator> {
+  const moto = await startMoto();
+  try {
+    const proxy = await startAwsProxy(moto.url, route53Rules(moto.url));
+    return {
+      endpoint: proxy.url,
+      motoUrl: moto.url,
+      proxy: proxy.control,
+      reset: async () => {
+        proxy.control.beforeForward = undefined;
+        proxy.control.resetCounts();
+        await resetMoto(moto.url);
+      },
+      stop: async () => {
+        await proxy.close();
+        await moto.stop();
+      },
+    };
+  } catch (error) {
+    await moto.stop();
+    throw error;
+  }
+}
+
+/** SDK client settings a test may override. */
+export interface ClientOptions {
+  /** Total attempts including retries; the SDK default is 3. Use 1 to see an injected error as is. */
+  maxAttempts?: number;
+}
+
+/** Real SDK clients pointed at `endpoint`, with fake credentials and region us-east-1. */
+export function clients(endpoint: string, options: ClientOptions = {}): { route53: Route53Client; ec2: EC2Client } {
+  const config = { endpoint, region: TEST_REGION, credentials: TEST_CREDENTIALS, ...options };
+  return { route53: new Route53Client(config), ec2: new EC2Client(config) };
+}
