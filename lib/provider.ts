@@ -33,10 +33,17 @@ export const toRoute53Change = (change: Change): Route53Change => ({
   },
 });
 
-function messagesOf(error: Error): string[] {
-  const messages = (error as { Messages?: { Message?: string }[] }).Messages;
-  const list = (messages ?? []).map((m) => m.Message ?? '').filter((m) => m !== '');
-  return list.length > 0 ? list : [error.message];
+/**
+ * The reasons Route 53 gives. The SDK carries them either as a `messages` list or, in the form Route 53 sends today,
+ * as one message `[reason 1, reason 2]`. Reasons quote names with commas inside (`[name='x.', type='A']`), so that
+ * list is split only where a comma is followed by a capital letter, which starts every reason.
+ */
+export function messagesOf(error: Error): string[] {
+  const listed = ((error as { messages?: unknown }).messages ?? []) as unknown[];
+  const strings = listed.filter((m): m is string => typeof m === 'string' && m !== '');
+  if (strings.length > 0) return strings;
+  const text = error.message.trim().replace(/^\[(.*)\]$/s, '$1');
+  return text.split(/,\s+(?=[A-Z])/).map((m) => m.trim());
 }
 
 /**

@@ -1,0 +1,320 @@
+import { readFileSync } from 'node:fs';
+import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import {
+  ChangeResourceRecordSetsCommand,
+  ListHostedZonesCommand,
+  ListResourceRecordSetsCommand,
+  Route53Client,
+} from '@aws-sdk/client-route-53';
+import type { EventBridgeEvent, SQSEvent, SQSRecord } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-vitest/extend';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
+import type { handler as Handler } from '../../handlers/ec2-state-change.js';
+import { TransientError } from '../../lib/errors.js';
+import { resetRuntime, runtime } from '../../lib/runtime.js';
+import { METRIC } from '../../lib/telemetry.js';
+import {
+  describeInstances,
+  type FakeInstance,
+  lambdaContext,
+  listRecordSets,
+  quietPowertools,
+  recordSet,
+  stubHandlerEnv,
+  throttlingError,
+} from './support.js';
+
+const route53 = mockClient(Route53Client);
+const ec2 = mockClient(EC2Client);
+
+const context = lambdaContext('rlec-dns-test-stateChange');
+
+const fixture = <T>(name: string): T =>
+  JSON.parse(readFileSync(new URL(`../events/${name}`, import.meta.url), 'utf8')) as T;
+
+type StateChangeEvent = EventBridgeEvent<
+  'EC2 Instance State-change Notification',
+  { 'instance-id': string; state: string }
+>;
+
+const runningEvent = fixture<StateChangeEvent>('ec2-state-change-running.json');
+const sqsBatch = fixture<SQSEvent>('sqs-batch.json');
+
+const cluster = 'mycluster.example.com';
+const otherCluster = 'redis.other.org';
+
+const exampleZone = { Id: '/hostedzone/Z1EXAMPLE', Name: 'example.com.', CallerReference: 'a' };
+const otherZone = { Id: '/hostedzone/Z4OTHER', Name: 'other.org.', CallerReference: 'b' };
+
+/** The instance the sample running event is about. */
+const nodeA: FakeInstance = {
+  id: 'i-0a1b2c3d4e5f60718',
+  state: 'running',
+  tags: { Name: 'redis-a', 'rlec:cluster': cluster },
+  privateIp: '10.0.1.17',
+};
+const untaggedNodeA: FakeInstance = { ...nodeA, tags: { Name: 'web' } };
+const otherNode: FakeInstance = {
+  id: 'i-0b2c3d4e5f6071829',
+  state: 'running',
+  tags: { 'rlec:cluster': otherCluster },
+  privateIp: '10.9.0.5',
+};
+
+/** What the parent zone holds around the cluster: its own apex records and a neighbour, nothing of the cluster. */
+const exampleZoneRecords = [
+  recordSet('example.com.', 'NS', ['ns-1.awsdns-01.org.', 'ns-2.awsdns-02.net.'], 172_800),
+  recordSet('app.example.com.', 'A', ['192.0.2.10'], 300),
+  recordSet('zzz.example.com.', 'A', ['192.0.2.11'], 300),
+];
+const foreignNsRecord = recordSet(`${cluster}.`, 'NS', ['ns-7.awsdns-07.com.', 'ns-8.awsdns-08.co.uk.'], 300);
+
+const stateChangeEvent = (instanceId: string, id: string): StateChangeEvent => ({
+  ...runningEvent,
+  id,
+  resources: [`arn:aws:ec2:eu-west-1:123456789012:instance/${instanceId}`],
+  detail: { 'instance-id': instanceId, state: 'running' },
+});
+
+const sqsRecord = (messageId: string, body: string): SQSRecord => ({
+  ...(sqsBatch.Records[0] as SQSRecord),
+  messageId,
+  body,
+});
+
+/** The first ChangeResourceRecordSets a cluster of one member, nodeA, should cause. */
+const createNodeA = [
+  {
+    Action: 'CREATE',
+    ResourceRecordSet: {
+      Name: 'mycluster.example.com.',
+      Type: 'NS',
+      TTL: 60,
+      ResourceRecords: [{ Value: 'ns1.mycluster.example.com.' }],
+    },
+  },
+  {
+    Action: 'CREATE',
+    ResourceRecordSet: {
+      Name: '_rlec-dns.mycluster.example.com.',
+      Type: 'TXT',
+      TTL: 60,
+      ResourceRecords: [{ Value: '"heritage=rlec-dns,owner=rlec-dns"' }, { Value: '"ns1=i-0a1b2c3d4e5f60718"' }],
+    },
+  },
+  {
+    Action: 'CREATE',
+    ResourceRecordSet: {
+      Name: 'ns1.mycluster.example.com.',
+      Type: 'A',
+      TTL: 60,
+      ResourceRecords: [{ Value: '10.0.1.17' }],
+    },
+  },
+];
+
+let handler: typeof Handler;
+let addMetric: MockInstance<ReturnType<typeof runtime>['metrics']['addMetric']>;
+
+beforeAll(async () => {
+  stubHandlerEnv();
+  quietPowertools();
+  ({ handler } = await import('../../handlers/ec2-state-change.js'));
+});
+
+afterAll(() => {
+  vi.unstubAllEnvs();
+  vi.restoreAllMocks();
+});
+
+beforeEach(() => {
+  route53.reset();
+  ec2.reset();
+  // A fresh runtime per test: the zone cache must not carry one test's zones into the next.
+  resetRuntime();
+  addMetric = vi.spyOn(runtime().metrics, 'addMetric');
+  route53.on(ListHostedZonesCommand).resolves({ HostedZones: [exampleZone, otherZone], IsTruncated: false });
+  route53
+    .on(ListResourceRecordSetsCommand, { HostedZoneId: 'Z1EXAMPLE' })
+    .callsFake(listRecordSets(exampleZoneRecords));
+  route53.on(ListResourceRecordSetsCommand, { HostedZoneId: 'Z4OTHER' }).callsFake(listRecordSets([]));
+  route53.on(ChangeResourceRecordSetsCommand).resolves({
+    ChangeInfo: { Id: '/change/C1', Status: 'PENDING', SubmittedAt: new Date('2026-11-25T09:14:05Z') },
+  });
+});
+
+describe('ec2-state-change handler, event from EventBridge', () => {
+  it('creates the NS, ownership and glue records of a new cluster in one batch', async () => {
+    // Prepare
+    ec2.on(DescribeInstancesCommand).callsFake(describeInstances([nodeA]));
+
+    // Act
+    const result = await handler(runningEvent, context);
+
+    // Assess
+    expect(result).toBeUndefined();
+    expect(route53).toHaveReceivedCommandExactlyOnceWith(ChangeResourceRecordSetsCommand, {
+      HostedZoneId: 'Z1EXAMPLE',
+      ChangeBatch: expect.objectContaining({ Changes: createNodeA }),
+    });
+  });
+
+  it('reads only the cluster’s own names before writing', async () => {
+    // Prepare
+    ec2.on(DescribeInstancesCommand).callsFake(describeInstances([nodeA]));
+
+    // Act
+    await handler(runningEvent, context);
+
+    // Assess
+    expect(route53).toHaveReceivedCommandWith(ListResourceRecordSetsCommand, {
+      HostedZoneId: 'Z1EXAMPLE',
+      StartRecordName: 'mycluster.example.com.',
+    });
+  });
+
+  it('makes no Route 53 call at all for an untagged instance', async () => {
+    // Prepare
+    ec2.on(DescribeInstancesCommand).callsFake(describeInstances([untaggedNodeA]));
+
+    // Act
+    const result = await handler(runningEvent, context);
+
+    // Assess
+    expect(result).toBeUndefined();
+    expect(route53).not.toHaveReceivedAnyCommand();
+  });
+
+  it('fails the invocation when the write fails transiently, so Lambda retries it', async () => {
+    // Prepare
+    ec2.on(DescribeInstancesCommand).callsFake(describeInstances([nodeA]));
+    route53.on(ChangeResourceRecordSetsCommand).rejects(throttlingError());
+
+    // Act & Assess
+    await expect(handler(runningEvent, context)).rejects.toThrow(TransientError);
+    await expect(handler(runningEvent, context)).rejects.toThrow(
+      `event ${runningEvent.id} not settled; Lambda will retry it`,
+    );
+  });
+
+  it('fails the invocation when EC2 does not show the running instance yet', async () => {
+    // Prepare
+    ec2.on(DescribeInstancesCommand).callsFake(describeInstances([]));
+
+    // Act & Assess
+    await expect(handler(runningEvent, context)).rejects.toThrow(TransientError);
+    expect(route53).not.toHaveReceivedCommand(ChangeResourceRecordSetsCommand);
+  });
+
+  it('writes nothing and succeeds when the cluster’s name holds a foreign NS record', async () => {
+    // Prepare
+    ec2.on(DescribeInstancesCommand).callsFake(describeInstances([nodeA]));
+    route53
+      .on(ListResourceRecordSetsCommand, { HostedZoneId: 'Z1EXAMPLE' })
+      .callsFake(listRecordSets([...exampleZoneRecords, foreignNsRecord]));
+
+    // Act
+    const result = await handler(runningEvent, context);
+
+    // Assess
+    expect(result).toBeUndefined();
+    expect(addMetric).toHaveBeenCalledWith(METRIC.clustersRefused, 'Count', 1);
+    expect(route53).toHaveReceivedCommand(ListResourceRecordSetsCommand);
+    expect(route53).not.toHaveReceivedCommand(ChangeResourceRecordSetsCommand);
+  });
+
+  it('writes nothing when the records are already right', async () => {
+    // Prepare
+    ec2.on(DescribeInstancesCommand).callsFake(describeInstances([nodeA]));
+    const current = createNodeA.map((c) => ({ ...c.ResourceRecordSet, Type: c.ResourceRecordSet.Type as 'A' }));
+    route53
+      .on(ListResourceRecordSetsCommand, { HostedZoneId: 'Z1EXAMPLE' })
+      .callsFake(listRecordSets([...exampleZoneRecords, ...current]));
+
+    // Act
+    const result = await handler(runningEvent, context);
+
+    // Assess
+    expect(result).toBeUndefined();
+    expect(route53).not.toHaveReceivedCommand(ChangeResourceRecordSetsCommand);
+  });
+});
+
+describe('ec2-state-change handler, batch from SQS', () => {
+  it('processes the sample batch and retries nothing', async () => {
+    // Prepare
+    const taggedNode: FakeInstance = {
+      id: 'i-0f9e8d7c6b5a40312',
+      state: 'running',
+      tags: { Name: 'redis-node', 'rlec:cluster': cluster },
+      privateIp: '10.0.2.23',
+    };
+    ec2.on(DescribeInstancesCommand).callsFake(describeInstances([nodeA, taggedNode]));
+
+    // Act
+    const result = await handler(sqsBatch, context);
+
+    // Assess
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(route53).toHaveReceivedCommandOnce(ChangeResourceRecordSetsCommand);
+    expect(ec2).toHaveReceivedCommandWith(DescribeInstancesCommand, {
+      Filters: [{ Name: 'instance-id', Values: [nodeA.id, taggedNode.id] }],
+    });
+  });
+
+  it('drops a malformed message without retrying it, and processes the good one', async () => {
+    // Prepare
+    ec2.on(DescribeInstancesCommand).callsFake(describeInstances([nodeA]));
+    const malformed = sqsRecord('msg-malformed', '{"source": "aws.ec2", "detail": ');
+    const good = sqsRecord('msg-good', JSON.stringify(runningEvent));
+    const batch: SQSEvent = { Records: [malformed, good] };
+
+    // Act
+    const result = await handler(batch, context);
+
+    // Assess
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(addMetric).toHaveBeenCalledWith(METRIC.malformedEvents, 'Count', 1);
+    expect(route53).toHaveReceivedCommandExactlyOnceWith(ChangeResourceRecordSetsCommand, {
+      HostedZoneId: 'Z1EXAMPLE',
+      ChangeBatch: expect.objectContaining({ Changes: createNodeA }),
+    });
+  });
+
+  it('retries only the message whose cluster’s write was throttled', async () => {
+    // Prepare
+    ec2.on(DescribeInstancesCommand).callsFake(describeInstances([nodeA, otherNode]));
+    route53.on(ChangeResourceRecordSetsCommand, { HostedZoneId: 'Z4OTHER' }).rejects(throttlingError());
+    const mine = sqsRecord('msg-mycluster', JSON.stringify(stateChangeEvent(nodeA.id, 'event-mycluster')));
+    const throttled = sqsRecord('msg-other', JSON.stringify(stateChangeEvent(otherNode.id, 'event-other')));
+    const batch: SQSEvent = { Records: [mine, throttled] };
+
+    // Act
+    const result = await handler(batch, context);
+
+    // Assess
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'msg-other' }] });
+    expect(addMetric).toHaveBeenCalledWith(METRIC.eventsRetried, 'Count', 1);
+    expect(addMetric).toHaveBeenCalledWith(METRIC.changeBatches, 'Count', 1);
+    expect(route53).toHaveReceivedCommandWith(ChangeResourceRecordSetsCommand, { HostedZoneId: 'Z1EXAMPLE' });
+    expect(route53).toHaveReceivedCommandWith(ChangeResourceRecordSetsCommand, { HostedZoneId: 'Z4OTHER' });
+  });
+
+  it('retries nothing when a cluster is refused for a foreign NS record', async () => {
+    // Prepare
+    ec2.on(DescribeInstancesCommand).callsFake(describeInstances([nodeA]));
+    route53
+      .on(ListResourceRecordSetsCommand, { HostedZoneId: 'Z1EXAMPLE' })
+      .callsFake(listRecordSets([...exampleZoneRecords, foreignNsRecord]));
+    const batch: SQSEvent = { Records: [sqsRecord('msg-foreign', JSON.stringify(runningEvent))] };
+
+    // Act
+    const result = await handler(batch, context);
+
+    // Assess
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(addMetric).toHaveBeenCalledWith(METRIC.clustersRefused, 'Count', 1);
+    expect(route53).not.toHaveReceivedCommand(ChangeResourceRecordSetsCommand);
+  });
+});

@@ -1,0 +1,147 @@
+/**
+ * Shared fixtures for the handler tests: the environment a handler module reads at import, a fake Lambda context,
+ * and fakes of the two AWS reads the loop makes (DescribeInstances with filters, ListResourceRecordSets in Route 53's
+ * order), so that each test states only the instances and records it is about.
+ */
+import type { DescribeInstancesCommandInput, DescribeInstancesCommandOutput } from '@aws-sdk/client-ec2';
+import type {
+  ListResourceRecordSetsCommandInput,
+  ListResourceRecordSetsCommandOutput,
+  ResourceRecordSet,
+} from '@aws-sdk/client-route-53';
+import type { Context } from 'aws-lambda';
+import { vi } from 'vitest';
+
+/**
+ * What the handler modules read when they are imported (config at cold start) and what keeps Powertools quiet.
+ * Set with vi.stubEnv before the dynamic import; undone with vi.unstubAllEnvs.
+ */
+export function stubHandlerEnv(): void {
+  const env = {
+    AWS_REGION: 'eu-west-1',
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    POWERTOOLS_LOG_LEVEL: 'SILENT',
+    // Dev mode makes Powertools write through the global console, which quietPowertools() can then filter.
+    POWERTOOLS_DEV: 'true',
+    CLUSTER_TAG_KEY: 'rlec:cluster',
+    ADDRESS_TYPE: 'private',
+    RECORD_TTL: '60',
+    OWNER_ID: 'rlec-dns',
+  };
+  for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
+  for (const name of ['HOSTED_ZONE_IDS', 'ADDRESS_TYPE_TAG_KEY', 'ZONE_CACHE_SECONDS', 'AWS_ENDPOINT_URL']) {
+    vi.stubEnv(name, undefined);
+  }
+}
+
+/**
+ * Swallows the warning Powertools' Metrics prints after every invocation that stored no metric (metrics are disabled
+ * in tests), and lets every other warning through. Undone with vi.restoreAllMocks.
+ */
+export function quietPowertools(): void {
+  const warn = console.warn.bind(console);
+  vi.spyOn(console, 'warn').mockImplementation((...args: unknown[]) => {
+    if (typeof args[0] === 'string' && args[0].startsWith('No application metrics to publish')) return;
+    warn(...args);
+  });
+}
+
+export const lambdaContext = (functionName: string): Context => ({
+  callbackWaitsForEmptyEventLoop: true,
+  functionName,
+  functionVersion: '$LATEST',
+  invokedFunctionArn: `arn:aws:lambda:eu-west-1:123456789012:function:${functionName}`,
+  memoryLimitInMB: '256',
+  awsRequestId: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef',
+  logGroupName: `/aws/lambda/${functionName}`,
+  logStreamName: '2026/11/25/[$LATEST]0123456789abcdef',
+  getRemainingTimeInMillis: () => 30_000,
+  done: () => undefined,
+  fail: () => undefined,
+  succeed: () => undefined,
+});
+
+/** An EC2 instance as the fake DescribeInstances knows it. */
+export interface FakeInstance {
+  readonly id: string;
+  readonly state: 'pending' | 'running' | 'stopping' | 'stopped' | 'shutting-down' | 'terminated';
+  readonly tags: Readonly<Record<string, string>>;
+  readonly privateIp?: string;
+}
+
+/**
+ * A DescribeInstances that honours the filters the code uses (instance-id, tag-key, instance-state-name), in one
+ * page. For `ec2.on(DescribeInstancesCommand).callsFake(describeInstances([...]))`.
+ */
+export const describeInstances =
+  (instances: readonly FakeInstance[]) =>
+  (input: DescribeInstancesCommandInput): DescribeInstancesCommandOutput => {
+    const filters = input.Filters ?? [];
+    const allows = (name: string, values: readonly string[]): boolean => {
+      const filter = filters.find((f) => f.Name === name);
+      return filter === undefined || values.some((v) => filter.Values?.includes(v));
+    };
+    const matching = instances.filter(
+      (i) =>
+        allows('instance-id', [i.id]) &&
+        allows('tag-key', Object.keys(i.tags)) &&
+        allows('instance-state-name', [i.state]),
+    );
+    return {
+      $metadata: {},
+      Reservations: [
+        {
+          Instances: matching.map((i) => ({
+            InstanceId: i.id,
+            State: { Name: i.state },
+            Tags: Object.entries(i.tags).map(([Key, Value]) => ({ Key, Value })),
+            ...(i.privateIp === undefined ? {} : { PrivateIpAddress: i.privateIp }),
+          })),
+        },
+      ],
+    };
+  };
+
+/** Route 53's listing order: the name with its labels reversed and its trailing dot kept (`com.example.c1.`). */
+const sortKey = (name: string): string => `${name.slice(0, -1).split('.').reverse().join('.')}.`;
+
+/**
+ * A ListResourceRecordSets over one zone's record sets: sorted as Route 53 sorts them, starting at StartRecordName,
+ * in one page. For `route53.on(ListResourceRecordSetsCommand, { HostedZoneId }).callsFake(listRecordSets([...]))`.
+ */
+export const listRecordSets =
+  (records: readonly ResourceRecordSet[]) =>
+  (input: ListResourceRecordSetsCommandInput): ListResourceRecordSetsCommandOutput => {
+    const keyed = records.map((record) => ({ record, key: sortKey(record.Name ?? '') }));
+    const sorted = keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    const start = input.StartRecordName === undefined ? '' : sortKey(input.StartRecordName);
+    return {
+      $metadata: {},
+      ResourceRecordSets: sorted.filter((r) => r.key >= start).map((r) => r.record),
+      IsTruncated: false,
+      MaxItems: 300,
+    };
+  };
+
+/** A record set in the SDK's shape. */
+export const recordSet = (
+  Name: string,
+  Type: ResourceRecordSet['Type'],
+  values: readonly string[],
+  TTL = 60,
+): ResourceRecordSet => ({
+  Name,
+  Type,
+  TTL,
+  ResourceRecords: values.map((Value) => ({ Value })),
+});
+
+/** An error shaped as the SDK raises Route 53's account-wide rate limit (after its own retries). */
+export const throttlingError = (): Error =>
+  Object.assign(new Error('Rate exceeded'), {
+    name: 'Throttling',
+    $fault: 'client',
+    $metadata: { httpStatusCode: 400 },
+  });

@@ -1,0 +1,185 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { ownershipValues, parseOwnership } from '../../lib/ownership.js';
+import type { RecordSet, SlottedMember } from '../../lib/records.js';
+
+const ownerRecordName = '_rlec-dns.mycluster.example.com.';
+
+const nodeA: SlottedMember = { instanceId: 'i-0a1b2c3d4e5f60718', address: '10.0.1.17', slot: 1 };
+const nodeB: SlottedMember = { instanceId: 'i-0f9e8d7c6b5a40312', address: '10.0.2.23', slot: 2 };
+const nodeC: SlottedMember = { instanceId: 'i-0123456789abcdef0', address: '10.0.3.41', slot: 5 };
+
+const txt = (values: readonly string[]): RecordSet => ({ name: ownerRecordName, type: 'TXT', ttl: 60, values });
+
+describe('ownershipValues', () => {
+  it('writes the heritage header first, then one quoted entry per member in slot order', () => {
+    // Act
+    const values = ownershipValues('rlec-dns-prod', [nodeC, nodeA, nodeB]);
+
+    // Assess
+    expect(values).toEqual([
+      '"heritage=rlec-dns,owner=rlec-dns-prod"',
+      '"ns1=i-0a1b2c3d4e5f60718"',
+      '"ns2=i-0f9e8d7c6b5a40312"',
+      '"ns5=i-0123456789abcdef0"',
+    ]);
+  });
+
+  it('writes only the header when there are no members', () => {
+    // Act
+    const values = ownershipValues('rlec-dns', []);
+
+    // Assess
+    expect(values).toEqual(['"heritage=rlec-dns,owner=rlec-dns"']);
+  });
+});
+
+describe('parseOwnership', () => {
+  it('reads back the owner and slots that ownershipValues wrote', () => {
+    // Prepare
+    const record = txt(ownershipValues('rlec-dns-prod', [nodeA, nodeB, nodeC]));
+
+    // Act
+    const ownership = parseOwnership(record);
+
+    // Assess
+    expect(ownership?.owner).toBe('rlec-dns-prod');
+    expect(ownership?.slots).toEqual(
+      new Map([
+        [nodeA.instanceId, 1],
+        [nodeB.instanceId, 2],
+        [nodeC.instanceId, 5],
+      ]),
+    );
+  });
+
+  it('round-trips any owner id and set of slotted members', () => {
+    // Prepare
+    const ownerIds = fc.stringMatching(/^[A-Za-z0-9._:-]{1,64}$/);
+    const instanceIds = fc.stringMatching(/^i-[0-9a-f]{8,17}$/);
+    const members = fc.uniqueArray(fc.record({ instanceId: instanceIds, slot: fc.integer({ min: 1, max: 9999 }) }), {
+      maxLength: 20,
+      selector: (m) => m.instanceId,
+    });
+    const slottedMembers = members.map((list) =>
+      // Slots must be unique too: keep the first member of each slot.
+      [...new Map(list.map((m) => [m.slot, m])).values()].map((m) => ({ ...m, address: '10.0.0.1' })),
+    );
+
+    // Act & Assess
+    fc.assert(
+      fc.property(ownerIds, slottedMembers, (owner, list) => {
+        const ownership = parseOwnership(txt(ownershipValues(owner, list)));
+        expect(ownership?.owner).toBe(owner);
+        expect(ownership?.slots).toEqual(new Map(list.map((m) => [m.instanceId, m.slot])));
+      }),
+    );
+  });
+
+  it('reads values that Route 53 returns without quotes too', () => {
+    // Prepare
+    const record = txt(['heritage=rlec-dns,owner=rlec-dns', 'ns1=i-0a1b2c3d4e5f60718']);
+
+    // Act
+    const ownership = parseOwnership(record);
+
+    // Assess
+    expect(ownership).toEqual({ owner: 'rlec-dns', slots: new Map([['i-0a1b2c3d4e5f60718', 1]]) });
+  });
+
+  it('finds the header wherever it sits among the values', () => {
+    // Prepare
+    const record = txt(['"ns1=i-0a1b2c3d4e5f60718"', '"heritage=rlec-dns,owner=rlec-dns"']);
+
+    // Act
+    const ownership = parseOwnership(record);
+
+    // Assess
+    expect(ownership).toEqual({ owner: 'rlec-dns', slots: new Map([['i-0a1b2c3d4e5f60718', 1]]) });
+  });
+
+  it('returns undefined for a TXT record of another heritage', () => {
+    // Prepare
+    const externalDnsRecord = txt(['"heritage=external-dns,external-dns/owner=default"', '"ns1=i-0a1b2c3d4e5f60718"']);
+
+    // Act
+    const ownership = parseOwnership(externalDnsRecord);
+
+    // Assess
+    expect(ownership).toBeUndefined();
+  });
+
+  it('returns undefined for a TXT record with no header at all', () => {
+    // Prepare
+    const record = txt(['"v=spf1 -all"']);
+
+    // Act
+    const ownership = parseOwnership(record);
+
+    // Assess
+    expect(ownership).toBeUndefined();
+  });
+
+  it('returns undefined for a record that is not TXT', () => {
+    // Prepare
+    const record: RecordSet = { ...txt(['"heritage=rlec-dns,owner=rlec-dns"']), type: 'SPF' };
+
+    // Act
+    const ownership = parseOwnership(record);
+
+    // Assess
+    expect(ownership).toBeUndefined();
+  });
+
+  it('keeps the first entry when a slot is listed twice', () => {
+    // Prepare
+    const record = txt([
+      '"heritage=rlec-dns,owner=rlec-dns"',
+      '"ns1=i-0a1b2c3d4e5f60718"',
+      '"ns1=i-0f9e8d7c6b5a40312"',
+    ]);
+
+    // Act
+    const ownership = parseOwnership(record);
+
+    // Assess
+    expect(ownership?.slots).toEqual(new Map([['i-0a1b2c3d4e5f60718', 1]]));
+  });
+
+  it('keeps the first entry when an instance is listed twice', () => {
+    // Prepare
+    const record = txt([
+      '"heritage=rlec-dns,owner=rlec-dns"',
+      '"ns2=i-0a1b2c3d4e5f60718"',
+      '"ns1=i-0a1b2c3d4e5f60718"',
+    ]);
+
+    // Act
+    const ownership = parseOwnership(record);
+
+    // Assess
+    expect(ownership?.slots).toEqual(new Map([['i-0a1b2c3d4e5f60718', 2]]));
+  });
+
+  it('ignores entries it cannot read, keeping the others', () => {
+    // Prepare
+    const junk = [
+      '"hello"',
+      '"ns0=i-0123456789abcdef0"', // slot zero
+      '"ns01=i-0123456789abcdef0"', // leading zero
+      '"ns10000=i-0123456789abcdef0"', // five digits
+      '"ns3=not-an-instance"',
+      '"ns3=I-0123456789ABCDEF0"', // upper case
+      '"ns3 = i-0123456789abcdef0"', // spaces
+      '"ns3=i-0123456789abcdef0,extra"',
+      '',
+    ];
+    const record = txt(['"heritage=rlec-dns,owner=rlec-dns"', ...junk, '"ns2=i-0f9e8d7c6b5a40312"']);
+
+    // Act
+    const ownership = parseOwnership(record);
+
+    // Assess
+    expect(ownership).toEqual({ owner: 'rlec-dns', slots: new Map([['i-0f9e8d7c6b5a40312', 2]]) });
+  });
+});
