@@ -1,0 +1,155 @@
+/**
+ * The whole lifecycle of a cluster against the emulator, through the event loop with the real SDK clients: join,
+ * leave, stop and start, rejoin, last node out.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { processEvents } from '../../lib/process-events.js';
+import { World } from '../support/world.js';
+
+let world: World;
+let zoneId: string;
+
+beforeAll(async () => {
+  world = await World.start();
+});
+afterAll(async () => {
+  await world.stop();
+});
+beforeEach(async () => {
+  await world.reset();
+  zoneId = await world.zone('example.com');
+});
+
+const send = (...events: Record<string, unknown>[]) =>
+  processEvents(
+    world.deps(),
+    events.map((body, i) => ({ id: `e${i}`, body })),
+  );
+
+/** The cluster's expected records, sorted, for members given as [slot, instance id, address]. */
+function expected(members: [number, string, string][]): string[] {
+  if (members.length === 0) return [];
+  const bySlot = [...members].sort((x, y) => x[0] - y[0]);
+  return [
+    `c1.example.com. NS 60 ${bySlot.map(([n]) => `ns${n}.c1.example.com.`).join(' ')}`,
+    `_rlec-dns.c1.example.com. TXT 60 "heritage=rlec-dns,owner=rlec-dns-test" ${bySlot.map(([n, id]) => `"ns${n}=${id}"`).join(' ')}`,
+    ...bySlot.map(([n, , ip]) => `ns${n}.c1.example.com. A 60 ${ip}`),
+  ].sort();
+}
+
+const ipOf = new Map<string, string>();
+
+const current = async () => (await world.records(zoneId)).sort();
+
+/** Launches three tagged nodes and publishes them; returns their ids in slot order. */
+async function threeNodes(): Promise<[string, string, string]> {
+  const ids: string[] = [];
+  for (const ip of ['10.0.0.11', '10.0.0.12', '10.0.0.13']) {
+    const id = await world.launch({ cluster: 'c1.example.com', privateIp: ip });
+    ipOf.set(id, ip);
+    ids.push(id);
+  }
+  await send(...ids.map((id) => world.stateEvent(id, 'running')));
+  const slots = [...ids].sort();
+  return slots as [string, string, string];
+}
+
+describe('a cluster through its life', () => {
+  it('delegates the cluster to its first three nodes, numbered in instance-id order', async () => {
+    // Prepare
+    const a = await world.launch({ cluster: 'c1.example.com', privateIp: '10.0.0.11' });
+    const b = await world.launch({ cluster: 'c1.example.com', privateIp: '10.0.0.12' });
+    const c = await world.launch({ cluster: 'c1.example.com', privateIp: '10.0.0.13' });
+    ipOf.set(a, '10.0.0.11').set(b, '10.0.0.12').set(c, '10.0.0.13');
+    // Act
+    const result = await send(
+      world.stateEvent(a, 'running'),
+      world.stateEvent(b, 'running'),
+      world.stateEvent(c, 'running'),
+    );
+    // Assess
+    expect(result.retry).toEqual([]);
+    const [s1, s2, s3] = [a, b, c].sort() as [string, string, string];
+    expect(await current()).toEqual(
+      expected([
+        [1, s1, ipOf.get(s1) ?? ''],
+        [2, s2, ipOf.get(s2) ?? ''],
+        [3, s3, ipOf.get(s3) ?? ''],
+      ]),
+    );
+  });
+
+  it('removes a terminated node and keeps the others numbered as they were', async () => {
+    // Prepare
+    const [s1, s2, s3] = await threeNodes();
+    // Act
+    await world.terminate(s2);
+    const result = await send(world.stateEvent(s2, 'terminated'));
+    // Assess
+    expect(result.retry).toEqual([]);
+    const records = await current();
+    expect(records.some((r) => r.startsWith('ns2.'))).toBe(false);
+    expect(records).toContain(
+      `_rlec-dns.c1.example.com. TXT 60 "heritage=rlec-dns,owner=rlec-dns-test" "ns1=${s1}" "ns3=${s3}"`,
+    );
+    expect(records).toContain('c1.example.com. NS 60 ns1.c1.example.com. ns3.c1.example.com.');
+  });
+
+  it('gives the freed number to the next node that joins', async () => {
+    // Prepare
+    const [, s2] = await threeNodes();
+    await world.terminate(s2);
+    await send(world.stateEvent(s2, 'terminated'));
+    // Act
+    const d = await world.launch({ cluster: 'c1.example.com', privateIp: '10.0.0.14' });
+    await send(world.stateEvent(d, 'running'));
+    // Assess
+    const records = await current();
+    expect(records).toContain('ns2.c1.example.com. A 60 10.0.0.14');
+    expect(records.find((r) => r.startsWith('_rlec-dns'))).toContain(`"ns2=${d}"`);
+  });
+
+  it('takes a stopped node out and puts it back when it starts again', async () => {
+    // Prepare
+    const [s1] = await threeNodes();
+    // Act
+    await world.stopInstance(s1);
+    await send(world.stateEvent(s1, 'stopping'), world.stateEvent(s1, 'stopped'));
+    const whileStopped = await current();
+    await world.startInstance(s1);
+    await send(world.stateEvent(s1, 'running'));
+    // Assess
+    expect(whileStopped.some((r) => r.startsWith('ns1.'))).toBe(false);
+    expect(await current()).toContain(`ns1.c1.example.com. A 60 ${ipOf.get(s1)}`);
+  });
+
+  it('leaves the zone as it was when the last node leaves', async () => {
+    // Prepare
+    const before = await current();
+    const ids = await threeNodes();
+    // Act
+    for (const id of ids) await world.terminate(id);
+    const result = await send(...ids.map((id) => world.stateEvent(id, 'terminated')));
+    // Assess
+    expect(result.retry).toEqual([]);
+    expect(await current()).toEqual(before);
+  });
+
+  it('changes nothing for duplicated and out-of-order events', async () => {
+    // Prepare
+    const [s1, s2, s3] = await threeNodes();
+    const settled = await current();
+    world.emulator.proxy.resetCounts();
+    // Act: a late "pending", a duplicate "running" and a stale "stopped" for running nodes
+    const result = await send(
+      world.stateEvent(s1, 'pending'),
+      world.stateEvent(s2, 'running'),
+      world.stateEvent(s3, 'stopped'),
+      world.stateEvent(s2, 'running'),
+    );
+    // Assess
+    expect(result.retry).toEqual([]);
+    expect(await current()).toEqual(settled);
+    expect(world.emulator.proxy.count('ChangeResourceRecordSets')).toBe(0);
+  });
+});
