@@ -5,7 +5,7 @@ export default defineConfig({
     include: ['tests/**/*.test.ts'],
     testTimeout: 30_000,
     // Quiet: the SDK's notice about Node 20 support, Powertools' metric flushes.
-    env: { AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING: 'true', POWERTOOLS_DEV: 'true' },
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', POWERTOOLS_DEV: 'true' },
     hookTimeout: 60_000,
     coverage: {
       provider: 'v8',
