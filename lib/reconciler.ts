@@ -2,6 +2,11 @@
  * The controller: read → plan → apply, per cluster, with compare-and-swap writes and bounded, jittered retries when
  * another writer wins the race. Route 53 is read before EC2, so the EC2 view a plan uses is never older than the
  * records it replaces.
+ *
+ * After writing, EC2 is read once more (one call for every cluster written) and each written cluster is planned
+ * again against the records it now has. Compare-and-swap alone cannot catch an invocation whose plan came out empty:
+ * it writes nothing for a slower writer to conflict with. If a node flaps while an earlier invocation's batch is
+ * still on its way, that batch lands last with a stale view; the read after the write sees it and puts it right.
  */
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { Route53Client } from '@aws-sdk/client-route-53';
@@ -9,7 +14,7 @@ import type { Config } from './config.js';
 import { ConflictError, isPermanent, type PermanentError } from './errors.js';
 import { type Plan, planCluster } from './plan.js';
 import { applyChanges, ConflictDetected } from './provider.js';
-import { describeRecord, type RecordSet } from './records.js';
+import { describeRecord, keyOf, type RecordSet } from './records.js';
 import { readCluster } from './registry.js';
 import { type Fleet, groupMembers, taggedRunningInstances } from './source.js';
 import { METRIC, type Telemetry } from './telemetry.js';
@@ -23,6 +28,9 @@ export interface RetryOptions {
 }
 
 export const DEFAULT_RETRY: RetryOptions = { attempts: 6, baseMs: 100, maxMs: 2000 };
+
+/** Write-then-check rounds per cluster before leaving the rest to the next event or the sweep. */
+const VERIFY_ROUNDS = 3;
 
 export interface ReconcilerDeps {
   readonly route53: Route53Client;
@@ -49,6 +57,8 @@ export type ClusterOutcome =
   | { readonly cluster: string; readonly status: 'refused'; readonly error: PermanentError }
   | { readonly cluster: string; readonly status: 'failed'; readonly error: unknown };
 
+const EMPTY_FLEET: Fleet = { clusters: new Map(), tagged: new Map(), problems: [] };
+
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 async function snapshot(deps: ReconcilerDeps): Promise<Fleet> {
@@ -72,7 +82,25 @@ interface Read {
   current: readonly RecordSet[];
 }
 
-async function converge(deps: ReconcilerDeps, cluster: string, read: Read, first: Fleet): Promise<ClusterOutcome> {
+/** The cluster's records once a batch has been applied: Route 53 applies it whole, so this is known without a read. */
+function afterWrite(current: readonly RecordSet[], plan: Plan): RecordSet[] {
+  const deleted = new Set(plan.changes.filter((c) => c.action === 'DELETE').map((c) => keyOf(c.record)));
+  const kept = current.filter((r) => !deleted.has(keyOf(r)));
+  return [...kept, ...plan.changes.filter((c) => c.action === 'CREATE').map((c) => c.record)];
+}
+
+interface ConvergeOptions {
+  /** Plan with no members: remove every record we made for the cluster in this zone. */
+  readonly retire?: boolean;
+}
+
+async function converge(
+  deps: ReconcilerDeps,
+  cluster: string,
+  read: Read,
+  first: Fleet,
+  options: ConvergeOptions = {},
+): Promise<ClusterOutcome> {
   const retry = deps.retry ?? DEFAULT_RETRY;
   const { log, metrics } = deps.telemetry;
   let fleet = first;
@@ -80,7 +108,7 @@ async function converge(deps: ReconcilerDeps, cluster: string, read: Read, first
     const plan = planCluster({
       cluster,
       current: read.current,
-      members: fleet.clusters.get(cluster) ?? [],
+      members: options.retire ? [] : (fleet.clusters.get(cluster) ?? []),
       ownerId: deps.config.ownerId,
       ttl: deps.config.recordTtl,
     });
@@ -101,6 +129,7 @@ async function converge(deps: ReconcilerDeps, cluster: string, read: Read, first
       });
       metrics.addMetric(METRIC.recordsChanged, 'Count', plan.changes.length);
       metrics.addMetric(METRIC.changeBatches, 'Count', 1);
+      read.current = afterWrite(read.current, plan);
       return { cluster, status: 'changed', plan, zone: read.zone, changeId };
     } catch (error) {
       if (!(error instanceof ConflictDetected)) throw error;
@@ -108,57 +137,101 @@ async function converge(deps: ReconcilerDeps, cluster: string, read: Read, first
       if (attempt >= retry.attempts) {
         throw new ConflictError(
           `cluster ${cluster}: records kept changing under us; gave up after ${attempt} attempts`,
-          { cause: error },
+          {
+            cause: error,
+          },
         );
       }
       const delay = Math.round((deps.random ?? Math.random)() * Math.min(retry.maxMs, retry.baseMs * 2 ** attempt));
       log.info('conflicting writer; re-reading', { cluster, attempt, delayMs: delay, reason: error.messages });
       await (deps.sleep ?? defaultSleep)(delay);
       read.current = await readCluster(deps.route53, read.zone.id, cluster);
-      fleet = await snapshot(deps);
+      if (!options.retire) fleet = await snapshot(deps);
     }
   }
 }
 
-function failure(deps: ReconcilerDeps, cluster: string, error: unknown): ClusterOutcome {
+function failure(deps: ReconcilerDeps, cluster: string, error: unknown, instances?: readonly string[]): ClusterOutcome {
   const { log, metrics } = deps.telemetry;
+  const named = instances !== undefined && instances.length > 0 ? { instanceIds: instances } : {};
   if (isPermanent(error)) {
-    log.error((error as Error).message, { cluster, error: (error as Error).name });
+    const tagged = named.instanceIds === undefined ? '' : ` (tagged on ${named.instanceIds.join(', ')})`;
+    log.error(`${(error as Error).message}${tagged}`, { cluster, error: (error as Error).name, ...named });
     metrics.addMetric(METRIC.clustersRefused, 'Count', 1);
     return { cluster, status: 'refused', error: error as PermanentError };
   }
-  log.error('cluster not reconciled; it will be retried', { cluster, error: error as Error });
+  log.error('cluster not reconciled; it will be retried', { cluster, error: error as Error, ...named });
   metrics.addMetric(METRIC.clustersFailed, 'Count', 1);
   return { cluster, status: 'failed', error };
 }
 
 /**
  * Makes each cluster's records exact. One cluster's refusal or failure never stops the others.
- * Reads every cluster's records first, then one EC2 snapshot shared by all.
+ * Reads every cluster's records first, then one EC2 snapshot shared by all; after writing, one more EC2 read checks
+ * every cluster written (see the module's comment).
  */
 export async function reconcileClusters(
   deps: ReconcilerDeps,
   clusters: Iterable<string>,
 ): Promise<Map<string, ClusterOutcome>> {
   const outcomes = new Map<string, ClusterOutcome>();
+  const names = new Set(clusters);
+  if (names.size === 0) return outcomes;
   const reads = new Map<string, Read>();
-  for (const cluster of new Set(clusters)) {
+  const zoneErrors = new Map<string, unknown>();
+  for (const cluster of names) {
     try {
       const zone = await deps.zones.zoneFor(cluster);
       reads.set(cluster, { zone, current: await readCluster(deps.route53, zone.id, cluster) });
     } catch (error) {
-      outcomes.set(cluster, failure(deps, cluster, error));
+      zoneErrors.set(cluster, error);
     }
   }
-  if (reads.size === 0) return outcomes;
-  const fleet = await snapshot(deps);
+  let fleet = await snapshot(deps);
+  for (const [cluster, error] of zoneErrors)
+    outcomes.set(cluster, failure(deps, cluster, error, fleet.tagged.get(cluster)));
   reportProblems(deps, fleet, new Set(reads.keys()));
-  for (const [cluster, read] of reads) {
-    try {
-      outcomes.set(cluster, await converge(deps, cluster, read, fleet));
-    } catch (error) {
-      outcomes.set(cluster, failure(deps, cluster, error));
+
+  let pending = [...reads];
+  for (let round = 1; pending.length > 0; round += 1) {
+    const written: [string, Read][] = [];
+    for (const [cluster, read] of pending) {
+      try {
+        const outcome = await converge(deps, cluster, read, fleet);
+        if (outcome.status === 'changed') written.push([cluster, read]);
+        if (outcome.status === 'changed' || !outcomes.has(cluster)) outcomes.set(cluster, outcome);
+      } catch (error) {
+        outcomes.set(cluster, failure(deps, cluster, error));
+      }
     }
+    if (written.length === 0) break;
+    if (round >= VERIFY_ROUNDS) {
+      const left = written.map(([c]) => c).join(', ');
+      deps.telemetry.log.warn('EC2 kept changing while writing; the next event or the sweep finishes', {
+        clusters: left,
+      });
+      break;
+    }
+    fleet = await snapshot(deps);
+    pending = written;
   }
   return outcomes;
+}
+
+/**
+ * Removes what this deployment made for a cluster in a zone that is no longer the cluster's zone (a more specific
+ * hosted zone was created since). Compare-and-swap and retries as for any write.
+ */
+export async function retireCluster(deps: ReconcilerDeps, cluster: string, zone: HostedZone): Promise<ClusterOutcome> {
+  try {
+    const read: Read = { zone, current: await readCluster(deps.route53, zone.id, cluster) };
+    deps.telemetry.log.info('cluster records left in a zone that is no longer its zone; removing them', {
+      cluster,
+      zone: zone.name,
+      hostedZoneId: zone.id,
+    });
+    return await converge(deps, cluster, read, EMPTY_FLEET, { retire: true });
+  } catch (error) {
+    return failure(deps, cluster, error);
+  }
 }

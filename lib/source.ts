@@ -71,6 +71,8 @@ export interface MemberProblem {
 export interface Fleet {
   /** cluster name → its members, in instance-id order. */
   readonly clusters: ReadonlyMap<string, readonly Member[]>;
+  /** cluster name → every running instance tagged with it, published or not (to name them in refusals). */
+  readonly tagged: ReadonlyMap<string, readonly string[]>;
   readonly problems: readonly MemberProblem[];
 }
 
@@ -113,6 +115,7 @@ function addressOf(instance: Instance, cluster: string, config: SourceConfig): s
 /** Groups running tagged instances into clusters. Pure. */
 export function groupMembers(instances: readonly Instance[], config: SourceConfig): Fleet {
   const clusters = new Map<string, Member[]>();
+  const tagged = new Map<string, string[]>();
   const problems: MemberProblem[] = [];
   for (const instance of [...instances].sort((a, b) => a.id.localeCompare(b.id))) {
     if (instance.state !== 'running') continue;
@@ -122,6 +125,7 @@ export function groupMembers(instances: readonly Instance[], config: SourceConfi
       problems.push(cluster);
       continue;
     }
+    tagged.set(cluster, [...(tagged.get(cluster) ?? []), instance.id]);
     const address = addressOf(instance, cluster, config);
     if (typeof address !== 'string') {
       problems.push(address);
@@ -131,5 +135,5 @@ export function groupMembers(instances: readonly Instance[], config: SourceConfi
     members.push({ instanceId: instance.id, address });
     clusters.set(cluster, members);
   }
-  return { clusters, problems };
+  return { clusters, tagged, problems };
 }

@@ -17,11 +17,33 @@ export interface Targets {
   transient?: RlecDnsError;
 }
 
-/** Instances (by id) whose former cluster must be found in the ownership records. */
 function addFromTags(targets: Targets, instance: Pick<Instance, 'id' | 'tags'>, deps: ReconcilerDeps): void {
   const cluster = clusterOf({ ...instance, state: 'unknown' }, deps.config);
   if (typeof cluster === 'string') targets.clusters.add(cluster);
-  else if (cluster !== undefined) targets.problems.push(cluster);
+  // The event's tags and EC2's usually hold the same value: report a refused one once.
+  else if (cluster !== undefined && !targets.problems.some((p) => p.message === cluster.message)) {
+    targets.problems.push(cluster);
+  }
+}
+
+function resolveTagChange(
+  event: TriggerEvent & { kind: 'tag' },
+  instance: Instance | undefined,
+  deps: ReconcilerDeps,
+  lookup: Set<string>,
+): Targets {
+  const targets: Targets = { clusters: new Set(), problems: [] };
+  const { clusterTagKey, addressTypeTagKey } = deps.config;
+  if (!event.changedKeys.some((k) => k === clusterTagKey || k === addressTypeTagKey)) return targets;
+  if (instance === undefined && event.tags[clusterTagKey] !== undefined) {
+    targets.transient = new NotYetVisibleError(`instance ${event.instanceId} was tagged but EC2 does not show it yet`);
+    return targets;
+  }
+  if (instance !== undefined) addFromTags(targets, instance, deps);
+  addFromTags(targets, { id: event.instanceId, tags: event.tags }, deps);
+  // The event shows the tags after the change only: the cluster it left is in the ownership records.
+  if (event.changedKeys.includes(clusterTagKey)) lookup.add(event.instanceId);
+  return targets;
 }
 
 function resolveOne(
@@ -30,16 +52,8 @@ function resolveOne(
   deps: ReconcilerDeps,
   lookup: Set<string>,
 ): Targets {
+  if (event.kind === 'tag') return resolveTagChange(event, instance, deps, lookup);
   const targets: Targets = { clusters: new Set(), problems: [] };
-  const { clusterTagKey, addressTypeTagKey } = deps.config;
-  if (event.kind === 'tag') {
-    if (!event.changedKeys.some((k) => k === clusterTagKey || k === addressTypeTagKey)) return targets;
-    addFromTags(targets, { id: event.instanceId, tags: event.tags }, deps);
-    if (instance !== undefined) addFromTags(targets, instance, deps);
-    // The event shows the tags after the change only: the cluster it left is in the ownership records.
-    if (event.changedKeys.includes(clusterTagKey)) lookup.add(event.instanceId);
-    return targets;
-  }
   const expectsRunning = event.state === 'running';
   if (instance === undefined || (expectsRunning && instance.state === 'pending')) {
     if (expectsRunning || event.state === 'pending') {
