@@ -69,6 +69,25 @@ export class CapturedTelemetry {
   }
 }
 
+/** A published member as tests state it: [slot, instance id, address]. */
+export type SlotEntry = readonly [slot: number, instanceId: string, address: string];
+
+/**
+ * The sorted {@link World.records} lines a cluster with these members should have: NS, ownership TXT, one glue A per
+ * member (TTL 60). None for no members.
+ */
+export function delegation(cluster: string, members: readonly SlotEntry[], owner = 'rlec-dns-test'): string[] {
+  if (members.length === 0) return [];
+  const bySlot = [...members].sort((x, y) => x[0] - y[0]);
+  const ns = bySlot.map(([n]) => `ns${n}.${cluster}.`).sort();
+  const txt = [`"heritage=rlec-dns,owner=${owner}"`, ...bySlot.map(([n, id]) => `"ns${n}=${id}"`)].sort();
+  return [
+    `${cluster}. NS 60 ${ns.join(' ')}`,
+    `_rlec-dns.${cluster}. TXT 60 ${txt.join(' ')}`,
+    ...bySlot.map(([n, , ip]) => `ns${n}.${cluster}. A 60 ${ip}`),
+  ].sort();
+}
+
 export interface LaunchOptions {
   readonly cluster?: string;
   readonly privateIp?: string;
@@ -115,6 +134,15 @@ export class World {
   /** The zone's records other than its apex NS and SOA, as `name type ttl values…` lines. */
   records(zoneId: string): Promise<string[]> {
     return records(this.route53, zoneId);
+  }
+
+  /** The {@link records} lines at or below a cluster's name, sorted. */
+  async clusterRecords(zoneId: string, cluster: string): Promise<string[]> {
+    const within = (line: string) => {
+      const name = line.slice(0, line.indexOf(' '));
+      return name === `${cluster}.` || name.endsWith(`.${cluster}.`);
+    };
+    return (await this.records(zoneId)).filter(within).sort();
   }
 
   async launch(options: LaunchOptions = {}): Promise<string> {
