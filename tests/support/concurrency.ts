@@ -1,0 +1,168 @@
+/**
+ * Tools for concurrency tests against the emulator: Lambda containers (each with its own clients, zone cache and
+ * telemetry), a barrier that makes requests overlap for certain, a wiretap on the change batches the proxy receives,
+ * and a rival writer whose batches are told apart from ours by their comment.
+ */
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { type Change, ChangeResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
+import type { ReconcilerDeps, RetryOptions } from '../../lib/reconciler.js';
+import { ZoneDirectory } from '../../lib/zones.js';
+import { type BeforeForward, type RequestContext, TEST_CREDENTIALS, TEST_REGION } from './route53-rules.js';
+import { type ChangeAction, parseChangeBatch } from './route53-xml.js';
+import { CapturedTelemetry, type World } from './world.js';
+
+/** Small, real, jittered backoff: conflicts are retried within milliseconds. */
+export const FAST_JITTER: RetryOptions = { attempts: 8, baseMs: 5, maxMs: 50 };
+
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** One Lambda container: what `runtime()` builds at cold start, with telemetry captured for this container alone. */
+export interface Container {
+  readonly deps: ReconcilerDeps;
+  readonly telemetry: CapturedTelemetry;
+  destroy(): void;
+}
+
+/**
+ * A container with its own SDK clients (adaptive retries, as `lib/clients.ts` builds them), its own zone directory and
+ * its own telemetry, real `sleep` and the default random jitter.
+ */
+export function container(world: World, retry: RetryOptions = FAST_JITTER): Container {
+  const settings = {
+    endpoint: world.emulator.endpoint,
+    region: TEST_REGION,
+    credentials: TEST_CREDENTIALS,
+    retryMode: 'adaptive',
+    maxAttempts: 8,
+  } as const;
+  const route53 = new Route53Client(settings);
+  const ec2 = new EC2Client(settings);
+  const telemetry = new CapturedTelemetry();
+  const config = world.deps().config;
+  const zones = new ZoneDirectory({
+    route53,
+    allowedZoneIds: config.hostedZoneIds,
+    cacheSeconds: config.zoneCacheSeconds,
+  });
+  const deps = world.deps(
+    {},
+    { route53, ec2, zones, telemetry: { log: telemetry.log, metrics: telemetry.sink }, retry, sleep: realSleep },
+  );
+  return {
+    deps,
+    telemetry,
+    destroy: () => {
+      route53.destroy();
+      ec2.destroy();
+    },
+  };
+}
+
+/** Sum of a metric over several containers. */
+export const total = (containers: readonly Container[], metric: string): number =>
+  containers.reduce((sum, c) => sum + c.telemetry.count(metric), 0);
+
+/**
+ * Holds callers until `size` have arrived, then lets them all go at once; later callers pass straight through. A
+ * timeout, counted from the first arrival, releases a barrier that will never fill (so a test fails on its
+ * assertions instead of hanging); `filled` tells the two apart.
+ */
+export class Barrier {
+  #arrived = 0;
+  #filled = false;
+  #timer: NodeJS.Timeout | undefined;
+  #open: () => void = () => {};
+  readonly #opened = new Promise<void>((resolve) => {
+    this.#open = resolve;
+  });
+
+  constructor(
+    readonly size: number,
+    readonly timeoutMs: number,
+  ) {}
+
+  get arrived(): number {
+    return this.#arrived;
+  }
+
+  /** True when `size` callers were held together (false if the timeout released them). */
+  get filled(): boolean {
+    return this.#filled;
+  }
+
+  arrive(): Promise<void> {
+    this.#arrived += 1;
+    if (this.#arrived === 1) this.#timer = setTimeout(() => this.#open(), this.timeoutMs);
+    if (this.#arrived === this.size) {
+      this.#filled = true;
+      clearTimeout(this.#timer);
+      this.#open();
+    }
+    return this.#opened;
+  }
+}
+
+/** The comment on every batch the rival writer sends, so the wiretap can tell its batches from the project's. */
+export const RIVAL_COMMENT = 'rival writer (test)';
+
+/** Writes a batch as another writer would, through the emulator (and so through Route 53's rules). */
+export async function rivalWrite(route53: Route53Client, zoneId: string, changes: Change[]): Promise<void> {
+  await route53.send(
+    new ChangeResourceRecordSetsCommand({
+      HostedZoneId: zoneId,
+      ChangeBatch: { Comment: RIVAL_COMMENT, Changes: changes },
+    }),
+  );
+}
+
+/** One ChangeResourceRecordSets request as the proxy received it. */
+export interface SentBatch {
+  readonly comment: string | undefined;
+  readonly actions: readonly ChangeAction[];
+  /** Names of the record sets it changes, lower case with the trailing dot. */
+  readonly names: readonly string[];
+  /** The raw XML body. */
+  readonly body: string;
+}
+
+/**
+ * Records every ChangeResourceRecordSets body the proxy receives, before anything else sees it, then hands the
+ * request to the scenario's own interceptor (`next`), if any.
+ */
+export class Wiretap {
+  readonly sent: SentBatch[] = [];
+  next: BeforeForward | undefined;
+
+  install(world: World): void {
+    world.emulator.proxy.beforeForward = (ctx: RequestContext) => {
+      if (ctx.action === 'ChangeResourceRecordSets') this.sent.push(toSentBatch(ctx.body));
+      return this.next?.(ctx);
+    };
+  }
+
+  /** Batches sent by the project: every one but the rival writer's. */
+  project(cluster?: string): SentBatch[] {
+    return this.sent.filter((b) => b.comment !== RIVAL_COMMENT && (cluster === undefined || touches(b, cluster)));
+  }
+
+  /** Bodies of the project's batches that carry an UPSERT (raw, as sent). */
+  projectUpserts(): string[] {
+    return this.project()
+      .map((b) => b.body)
+      .filter((body) => /<Action>\s*UPSERT\s*<\/Action>/i.test(body));
+  }
+}
+
+/** True when the batch changes a record set at or below the cluster's name. */
+export const touches = (batch: SentBatch, cluster: string): boolean =>
+  batch.names.some((name) => name === `${cluster}.` || name.endsWith(`.${cluster}.`));
+
+function toSentBatch(body: string): SentBatch {
+  const parsed = parseChangeBatch(body);
+  return {
+    comment: parsed?.comment,
+    actions: parsed?.changes.map((c) => c.action) ?? [],
+    names: parsed?.changes.map((c) => c.set.name) ?? [],
+    body,
+  };
+}
