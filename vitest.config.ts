@@ -11,7 +11,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     coverage: {
       provider: 'v8',
-      include: ['lib/**', 'handlers/**'],
+      include: ['lib/**', 'handlers/**', 'cli/**'],
       reporter: ['text-summary', 'json-summary'],
     },
   },

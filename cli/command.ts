@@ -1,0 +1,25 @@
+/** What a command is, and the clusters it works on. */
+import { normaliseClusterName } from '../lib/names.js';
+import { listClusters } from '../lib/status.js';
+import type { CommandSpec, Values } from './args.js';
+import type { Context } from './context.js';
+
+export interface Command {
+  readonly spec: CommandSpec;
+  /** Runs the command; resolves to its exit code. Throws for a failure that ends it (printed as one line). */
+  run(ctx: Context, values: Values): Promise<number>;
+}
+
+/**
+ * The clusters named by --cluster (normalised, and checked to have a hosted zone) or, by default, every cluster a
+ * sweep would look at: those this deployment owns in Route 53 and those running tagged instances name.
+ *
+ * @throws InvalidClusterNameError for an invalid name or one at or above a zone's apex; NoHostedZoneError.
+ */
+export async function targetClusters(ctx: Context, list = listClusters): Promise<string[]> {
+  const { cluster } = ctx.options;
+  if (cluster === undefined) return list(ctx.deps);
+  const name = normaliseClusterName(cluster);
+  await ctx.deps.zones.zoneFor(name);
+  return [name];
+}

@@ -1,0 +1,101 @@
+/**
+ * What every command gets: AWS clients from the standard credential chain (with --region and --profile), the same
+ * configuration the functions read (OWNER_ID, CLUSTER_TAG_KEY, … ; --owner overrides OWNER_ID), the zone directory,
+ * and telemetry that stays silent unless --debug. Region and credentials are checked up front, so a missing one is
+ * reported as such rather than as the first API call's failure.
+ */
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { Route53Client } from '@aws-sdk/client-route-53';
+import { loadConfig } from '../lib/config.js';
+import type { ReconcilerDeps } from '../lib/reconciler.js';
+import type { Log, MetricSink, Telemetry } from '../lib/telemetry.js';
+import { ZoneDirectory } from '../lib/zones.js';
+import type { CommonOptions } from './args.js';
+import { CliError } from './failure.js';
+import type { Io } from './output.js';
+
+export interface Context {
+  readonly io: Io;
+  readonly options: CommonOptions;
+  /** The loop's dependencies; `dryRun` unset (commands that must not write set it). */
+  readonly deps: ReconcilerDeps;
+  /** Releases the clients' sockets, so the process can exit. */
+  close(): void;
+}
+
+/** No region is configured: EC2 is regional, and Route 53 calls must be signed for one. */
+export class MissingRegionError extends CliError {
+  constructor() {
+    super('no AWS region: pass --region, set AWS_REGION, or set a region in the profile');
+    this.name = 'MissingRegionError';
+  }
+}
+
+/** The credential chain found nothing usable. */
+export class MissingCredentialsError extends CliError {
+  constructor(profile: string | undefined, cause: Error) {
+    const detail = cause.message.split('\n')[0] ?? '';
+    const hint =
+      profile === undefined
+        ? 'set AWS_PROFILE or --profile, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run aws sso login'
+        : `check profile ${profile} in ~/.aws/config and ~/.aws/credentials (or AWS_CONFIG_FILE), or run aws sso login --profile ${profile}`;
+    super(`no usable AWS credentials${profile === undefined ? '' : ` for profile ${profile}`} (${detail}); ${hint}`, {
+      cause,
+    });
+    this.name = 'MissingCredentialsError';
+  }
+}
+
+/** Logs the loop's steps as JSON lines on stderr with --debug; drops them otherwise (the command reports outcomes). */
+function telemetry(io: Io, debug: boolean): Telemetry {
+  const errors = (_key: string, value: unknown) => (value instanceof Error ? `${value.name}: ${value.message}` : value);
+  const line =
+    (level: string) =>
+    (message: unknown, ...rest: unknown[]) => {
+      if (!debug) return;
+      const attributes = Object.assign({}, ...rest.map((r) => (r instanceof Error ? { error: r } : r)));
+      io.err(JSON.stringify({ level, message: String(message), ...attributes }, errors));
+    };
+  const log = { debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error') } as Log;
+  // The CLI publishes no metrics: they describe the functions' work.
+  const metrics = { addMetric: () => undefined } as unknown as MetricSink;
+  return { log, metrics };
+}
+
+/**
+ * Builds the context. Fewer retries than the functions (an operator re-runs a command; a function must not give up
+ * early) and bounded connection time, so an unreachable endpoint fails in seconds.
+ *
+ * @throws MissingRegionError, MissingCredentialsError, or ConfigError (naming the variable at fault).
+ */
+export async function createContext(options: CommonOptions, io: Io): Promise<Context> {
+  const config = loadConfig({ ...io.env, ...(options.owner === undefined ? {} : { OWNER_ID: options.owner }) });
+  const common = {
+    retryMode: 'adaptive',
+    maxAttempts: 3,
+    requestHandler: { connectionTimeout: 5_000, requestTimeout: 30_000, throwOnRequestTimeout: true },
+    ...(options.region === undefined ? {} : { region: options.region }),
+    ...(options.profile === undefined ? {} : { profile: options.profile }),
+  } as const;
+  const route53 = new Route53Client(common);
+  const ec2 = new EC2Client(common);
+  const close = () => {
+    route53.destroy();
+    ec2.destroy();
+  };
+  try {
+    await ec2.config.region().catch(() => {
+      throw new MissingRegionError();
+    });
+    await route53.config.credentials();
+  } catch (error) {
+    close();
+    if (error instanceof Error && error.name === 'CredentialsProviderError') {
+      throw new MissingCredentialsError(options.profile, error);
+    }
+    throw error;
+  }
+  const zones = new ZoneDirectory({ route53, allowedZoneIds: config.hostedZoneIds, cacheSeconds: 3600 });
+  const deps: ReconcilerDeps = { route53, ec2, config, zones, telemetry: telemetry(io, options.debug) };
+  return { io, options, deps, close };
+}
