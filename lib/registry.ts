@@ -14,6 +14,7 @@ import {
 import { canonicalName, isWithin, OWNER_LABEL } from './names.js';
 import { parseOwnership } from './ownership.js';
 import type { RecordSet } from './records.js';
+import type { HostedZone } from './zones.js';
 
 /** Converts the SDK's shape. Alias and routing-policy records keep a marker so they never compare equal to ours. */
 export function toRecordSet(r: ResourceRecordSet): RecordSet {
@@ -86,4 +87,17 @@ export async function discoverClusters(
     }
   }
   return found;
+}
+
+/** Every cluster this deployment owns in these zones, with the zone it was found in (full scans, paged). */
+export async function findOwned(
+  route53: Route53Client,
+  zones: readonly HostedZone[],
+  ownerId: string,
+): Promise<{ cluster: string; zone: HostedZone; instanceIds: readonly string[] }[]> {
+  const owned: { cluster: string; zone: HostedZone; instanceIds: readonly string[] }[] = [];
+  for (const zone of zones) {
+    for (const found of await discoverClusters(route53, zone.id, ownerId)) owned.push({ ...found, zone });
+  }
+  return owned;
 }

@@ -60,6 +60,10 @@ export const taggedRunningInstances = (ec2: EC2Client, tagKey: string): Promise<
     { Name: 'instance-state-name', Values: ['running'] },
   ]);
 
+/** Every instance that carries the cluster tag, in any state (for operators; the loop asks for running ones). */
+export const taggedInstances = (ec2: EC2Client, tagKey: string): Promise<Instance[]> =>
+  describe(ec2, [{ Name: 'tag-key', Values: [tagKey] }]);
+
 /** Why a tagged instance is not published. Each is logged and counted; none stops the others. */
 export interface MemberProblem {
   readonly instanceId: string;

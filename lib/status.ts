@@ -3,7 +3,6 @@
  * holds for each, which instances serve it, and whether the two agree. It runs the controller's own stages
  * (registry, source, plan) in the controller's order (Route 53, then EC2) and writes nothing.
  */
-import { type EC2Client, paginateDescribeInstances } from '@aws-sdk/client-ec2';
 import type { Config } from './config.js';
 import { isPermanent } from './errors.js';
 import { nsName, ownerName } from './names.js';
@@ -11,42 +10,30 @@ import { parseOwnership } from './ownership.js';
 import { type Plan, planCluster } from './plan.js';
 import type { ReconcilerDeps } from './reconciler.js';
 import type { RecordSet } from './records.js';
-import { discoverClusters, readCluster } from './registry.js';
-import { clusterOf, type Fleet, groupMembers, type Instance, instancesByIds, type MemberProblem } from './source.js';
+import { findOwned, readCluster } from './registry.js';
+import {
+  clusterOf,
+  type Fleet,
+  groupMembers,
+  type Instance,
+  instancesByIds,
+  type MemberProblem,
+  taggedInstances,
+} from './source.js';
+import { sweepTargets } from './sweep.js';
 import type { HostedZone } from './zones.js';
 
 type ViewDeps = Pick<ReconcilerDeps, 'route53' | 'ec2' | 'config' | 'zones'>;
 
-/** Every instance carrying the cluster tag, in any state (the loop itself only asks for running ones). */
-export async function taggedInstances(ec2: EC2Client, tagKey: string): Promise<Instance[]> {
-  const found: Instance[] = [];
-  const pages = paginateDescribeInstances({ client: ec2 }, { Filters: [{ Name: 'tag-key', Values: [tagKey] }] });
-  for await (const page of pages) {
-    for (const i of (page.Reservations ?? []).flatMap((r) => r.Instances ?? [])) {
-      if (i.InstanceId === undefined) continue;
-      const tags = Object.fromEntries((i.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
-      const state = i.State?.Name ?? 'unknown';
-      found.push({ id: i.InstanceId, state, tags, privateIp: i.PrivateIpAddress, publicIp: i.PublicIpAddress });
-    }
-  }
-  return found;
-}
-
 /** The clusters this deployment owns in Route 53, in the zones it may write. */
 export async function ownedClusters(deps: Pick<ViewDeps, 'route53' | 'config' | 'zones'>): Promise<string[]> {
-  const clusters = new Set<string>();
-  for (const zone of await deps.zones.writable()) {
-    for (const owned of await discoverClusters(deps.route53, zone.id, deps.config.ownerId)) clusters.add(owned.cluster);
-  }
-  return [...clusters].sort();
+  const owned = await findOwned(deps.route53, await deps.zones.writable(), deps.config.ownerId);
+  return [...new Set(owned.map((o) => o.cluster))].sort();
 }
 
 /** The clusters a sweep would reconcile: those owned in Route 53 and those running tagged instances name. */
 export async function listClusters(deps: ViewDeps): Promise<string[]> {
-  const clusters = new Set(await ownedClusters(deps));
-  const fleet = groupMembers(await taggedInstances(deps.ec2, deps.config.clusterTagKey), deps.config);
-  for (const cluster of fleet.clusters.keys()) clusters.add(cluster);
-  return [...clusters].sort();
+  return [...(await sweepTargets(deps)).clusters];
 }
 
 /** One instance as the operator sees it: a member, a former member still published, or a tagged bystander. */

@@ -5,8 +5,8 @@
  */
 import { isPermanent } from './errors.js';
 import { type ClusterOutcome, type ReconcilerDeps, reconcileClusters, retireCluster } from './reconciler.js';
-import { discoverClusters } from './registry.js';
-import { groupMembers, taggedRunningInstances } from './source.js';
+import { findOwned } from './registry.js';
+import { groupMembers, type MemberProblem, taggedRunningInstances } from './source.js';
 import { METRIC } from './telemetry.js';
 import type { HostedZone } from './zones.js';
 
@@ -24,22 +24,34 @@ async function strays(deps: ReconcilerDeps, owned: readonly { cluster: string; z
   return found;
 }
 
+export interface SweepTargets {
+  /** Every cluster to reconcile, sorted: owned in Route 53, or named by a running instance's tag. */
+  readonly clusters: readonly string[];
+  /** Where each owned cluster's ownership record was found. */
+  readonly owned: readonly { cluster: string; zone: HostedZone }[];
+  /** Tag values refused (invalid names). */
+  readonly problems: readonly MemberProblem[];
+}
+
+/** The clusters a sweep reconciles (the CLI lists the same ones). */
+export async function sweepTargets(
+  deps: Pick<ReconcilerDeps, 'route53' | 'ec2' | 'config' | 'zones'>,
+): Promise<SweepTargets> {
+  const owned = await findOwned(deps.route53, await deps.zones.writable(), deps.config.ownerId);
+  const fleet = groupMembers(await taggedRunningInstances(deps.ec2, deps.config.clusterTagKey), deps.config);
+  const clusters = [...new Set([...owned.map((o) => o.cluster), ...fleet.clusters.keys()])].sort();
+  return { clusters, owned, problems: fleet.problems.filter((p) => p.kind === 'invalid-cluster-tag') };
+}
+
 export async function sweep(deps: ReconcilerDeps): Promise<Map<string, ClusterOutcome>> {
   const { log, metrics } = deps.telemetry;
-  const owned: { cluster: string; zone: HostedZone }[] = [];
-  for (const zone of await deps.zones.writable()) {
-    for (const found of await discoverClusters(deps.route53, zone.id, deps.config.ownerId)) {
-      owned.push({ cluster: found.cluster, zone });
-    }
-  }
-  const fleet = groupMembers(await taggedRunningInstances(deps.ec2, deps.config.clusterTagKey), deps.config);
-  for (const problem of fleet.problems.filter((p) => p.kind === 'invalid-cluster-tag')) {
+  const { clusters, owned, problems } = await sweepTargets(deps);
+  for (const problem of problems) {
     log.error(problem.message, { instanceId: problem.instanceId, problem: problem.kind });
     metrics.addMetric(METRIC.tagsRefused, 'Count', 1);
   }
-  const clusters = new Set([...owned.map((o) => o.cluster), ...fleet.clusters.keys()]);
   // reconcileClusters reads Route 53 and then EC2 again: the snapshot above only finds the clusters' names.
-  const outcomes = await reconcileClusters(deps, [...clusters].sort());
+  const outcomes = await reconcileClusters(deps, clusters);
   for (const stray of await strays(deps, owned)) {
     const outcome = await retireCluster(deps, stray.cluster, stray.zone);
     if (outcome.status === 'failed' || outcome.status === 'refused') outcomes.set(stray.cluster, outcome);

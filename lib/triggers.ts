@@ -6,7 +6,7 @@
 import { NotYetVisibleError, type RlecDnsError } from './errors.js';
 import type { TriggerEvent } from './events.js';
 import type { ReconcilerDeps } from './reconciler.js';
-import { discoverClusters } from './registry.js';
+import { findOwned } from './registry.js';
 import { clusterOf, type Instance, instancesByIds, type MemberProblem } from './source.js';
 
 export interface Targets {
@@ -86,11 +86,9 @@ export async function resolveTargets(deps: ReconcilerDeps, events: readonly Trig
   if (lookup.size === 0) return all;
 
   const formerClusters = new Map<string, string[]>();
-  for (const zone of await deps.zones.writable()) {
-    for (const owned of await discoverClusters(deps.route53, zone.id, deps.config.ownerId)) {
-      for (const id of owned.instanceIds.filter((i) => lookup.has(i))) {
-        formerClusters.set(id, [...(formerClusters.get(id) ?? []), owned.cluster]);
-      }
+  for (const owned of await findOwned(deps.route53, await deps.zones.writable(), deps.config.ownerId)) {
+    for (const id of owned.instanceIds.filter((i) => lookup.has(i))) {
+      formerClusters.set(id, [...(formerClusters.get(id) ?? []), owned.cluster]);
     }
   }
   events.forEach((event, i) => {
