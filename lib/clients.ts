@@ -1,10 +1,13 @@
 /**
  * Default AWS clients, in one place. Adaptive retries: the SDK paces itself when Route 53 or EC2 throttles
  * (`Throttling`, `PriorRequestNotComplete` and `RequestLimitExceeded` are retried with backoff and jitter).
+ * On top of that, every Route 53 request takes a token from a bucket shared by the container (lib/pacing.ts), so a
+ * burst is spread out before Route 53 has to refuse it.
  * `AWS_ENDPOINT_URL` (read by the SDK itself) points both at an emulator in tests and in the demo.
  */
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { Route53Client } from '@aws-sdk/client-route-53';
+import { addPacing, type PacingOptions, pacingFromEnv, TokenBucket } from './pacing.js';
 
 export interface Clients {
   readonly route53: Route53Client;
@@ -14,12 +17,27 @@ export interface Clients {
 export interface ClientOptions {
   readonly region?: string | undefined;
   readonly maxAttempts?: number;
+  /**
+   * Pacing of Route 53 requests. Default: from `ROUTE53_RATE` and `ROUTE53_BURST` (2 requests/s, burst 5).
+   * A bucket may be passed to share it between clients; `false` turns pacing off.
+   */
+  readonly route53Pacing?: PacingOptions | TokenBucket | false;
 }
 
+/**
+ * The container's clients. Reads the pacing variables when none are given (at cold start, where the handlers call
+ * it), so a bad value fails there with a message naming the variable.
+ *
+ * @example createClients({ route53Pacing: { ratePerSecond: 5, burst: 10 } })
+ */
 export function createClients(options: ClientOptions = {}): Clients {
-  const common = { retryMode: 'adaptive', maxAttempts: options.maxAttempts ?? 8 } as const;
-  return {
-    route53: new Route53Client({ ...common, ...(options.region ? { region: options.region } : {}) }),
-    ec2: new EC2Client({ ...common, ...(options.region ? { region: options.region } : {}) }),
-  };
+  const common = {
+    retryMode: 'adaptive',
+    maxAttempts: options.maxAttempts ?? 8,
+    ...(options.region ? { region: options.region } : {}),
+  } as const;
+  const route53 = new Route53Client(common);
+  const pacing = options.route53Pacing ?? pacingFromEnv(process.env);
+  if (pacing !== false) addPacing(route53, pacing instanceof TokenBucket ? pacing : new TokenBucket(pacing));
+  return { route53, ec2: new EC2Client(common) };
 }

@@ -3,12 +3,17 @@
  * match the current record exactly and a CREATE fails over an existing one, the batch only succeeds if the records
  * are still what we read: a compare-and-swap. When another writer got there first, Route 53 answers
  * InvalidChangeBatch and we report a conflict, so the caller re-reads and plans again.
+ *
+ * A plan too large for one request (Route 53's per-request limits) is sent as several, each a compare-and-swap, in
+ * the order lib/batches.ts gives: the zone stays valid and safe after each one, so a conflict, a throttle or a timeout
+ * half-way leaves records the next run recognises and finishes.
  */
 import {
   ChangeResourceRecordSetsCommand,
   type Change as Route53Change,
   type Route53Client,
 } from '@aws-sdk/client-route-53';
+import { type RequestLimits, ROUTE53_LIMITS, splitChanges } from './batches.js';
 import { ChangeRejectedError } from './errors.js';
 import type { Change } from './records.js';
 
@@ -46,13 +51,7 @@ export function messagesOf(error: Error): string[] {
   return text.split(/,\s+(?=[A-Z])/).map((m) => m.trim());
 }
 
-/**
- * Sends the batch. Returns the change id (for GetChange).
- *
- * @throws ConflictDetected when the records changed since they were read.
- * @throws ChangeRejectedError when Route 53 refuses the batch for another reason (retrying would not help).
- */
-export async function applyChanges(
+async function sendRequest(
   route53: Route53Client,
   zoneId: string,
   changes: readonly Change[],
@@ -62,7 +61,7 @@ export async function applyChanges(
     const out = await route53.send(
       new ChangeResourceRecordSetsCommand({
         HostedZoneId: zoneId,
-        ChangeBatch: { Comment: comment.slice(0, 256), Changes: changes.map(toRoute53Change) },
+        ChangeBatch: { Comment: comment, Changes: changes.map(toRoute53Change) },
       }),
     );
     return out.ChangeInfo?.Id;
@@ -72,4 +71,32 @@ export async function applyChanges(
     if (messages.every((m) => CONFLICT.some((pattern) => pattern.test(m)))) throw new ConflictDetected(messages);
     throw new ChangeRejectedError(`Route 53 rejected the change batch: ${messages.join('; ')}`, { cause: error });
   }
+}
+
+/** Route 53 accepts comments of up to 256 characters. */
+const MAX_COMMENT = 256;
+
+/**
+ * Sends the changes: one request when they fit Route 53's limits (nearly always), else several, in a safe order.
+ * Returns the change id of the last request (for GetChange).
+ *
+ * @throws ConflictDetected when the records changed since they were read (possibly after earlier requests went
+ *   through: the zone is then valid, and re-reading and planning again finishes the job).
+ * @throws ChangeRejectedError when Route 53 refuses a request for another reason, or the plan cannot be split
+ *   within the limits (retrying would not help).
+ */
+export async function applyChanges(
+  route53: Route53Client,
+  zoneId: string,
+  changes: readonly Change[],
+  comment: string,
+  limits: RequestLimits = ROUTE53_LIMITS,
+): Promise<string | undefined> {
+  const requests = splitChanges(changes, limits);
+  let changeId: string | undefined;
+  for (const [i, request] of requests.entries()) {
+    const part = requests.length > 1 ? ` (${i + 1}/${requests.length})` : '';
+    changeId = await sendRequest(route53, zoneId, request, `${comment.slice(0, MAX_COMMENT - part.length)}${part}`);
+  }
+  return changeId;
 }

@@ -20,6 +20,8 @@ const slsBin = createRequire(import.meta.url).resolve('osls/bin/serverless.js');
 
 const STATE_CHANGE = 'StateChangeLambdaFunction';
 const RECONCILE = 'ReconcileLambdaFunction';
+const QUEUE = 'StateChangeQueue';
+const DEAD_LETTER_QUEUE = 'StateChangeDeadLetterQueue';
 
 interface Resource {
   Type: string;
@@ -39,11 +41,39 @@ interface LambdaFunction {
   Role: unknown;
   Code: { S3Key: string };
 }
+type GetAtt = { 'Fn::GetAtt'?: [string, string] };
 interface Rule {
   EventPattern?: Record<string, unknown>;
   ScheduleExpression?: string;
   State: string;
-  Targets: { Arn: { 'Fn::GetAtt'?: [string, string] } }[];
+  Targets: { Arn: GetAtt; DeadLetterConfig?: { Arn: GetAtt } }[];
+}
+interface Queue {
+  QueueName?: unknown;
+  VisibilityTimeout?: number;
+  MessageRetentionPeriod?: number;
+  RedrivePolicy?: { deadLetterTargetArn: GetAtt; maxReceiveCount: number | string };
+}
+interface EventSourceMapping {
+  EventSourceArn: GetAtt;
+  FunctionName: GetAtt;
+  BatchSize: number;
+  MaximumBatchingWindowInSeconds?: number;
+  FunctionResponseTypes?: string[];
+  ScalingConfig?: { MaximumConcurrency: number };
+  Enabled: boolean;
+}
+interface QueuePolicy {
+  Queues: { Ref: string }[];
+  PolicyDocument: {
+    Statement: {
+      Effect: string;
+      Principal: unknown;
+      Action: string | string[];
+      Resource: unknown;
+      Condition?: { ArnEquals?: { 'aws:SourceArn': unknown } };
+    }[];
+  };
 }
 interface Statement {
   Effect: string;
@@ -82,6 +112,7 @@ async function slsPackage(...args: string[]): Promise<Packaged> {
     });
   } catch (error) {
     const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
+    await rm(dir, { recursive: true, force: true });
     throw new Error(`sls package ${args.join(' ')} failed:\n${stdout}\n${stderr}`, { cause: error });
   }
   const template = JSON.parse(
@@ -102,7 +133,7 @@ function lambda(template: Template, logicalId: string): LambdaFunction {
   return resource?.Properties as LambdaFunction;
 }
 
-/** The EventBridge rules whose target is the given function. */
+/** The EventBridge rules whose target is the given resource (a function or the queue). */
 function rulesFor(template: Template, logicalId: string): Rule[] {
   return resourcesOfType<Rule>(template, 'AWS::Events::Rule')
     .map(([, rule]) => rule)
@@ -110,13 +141,29 @@ function rulesFor(template: Template, logicalId: string): Rule[] {
 }
 
 function ruleWithSource(template: Template, source: string): Rule {
-  const rules = rulesFor(template, STATE_CHANGE).filter((rule) => {
+  const rules = rulesFor(template, QUEUE).filter((rule) => {
     const sources = rule.EventPattern?.source;
     return Array.isArray(sources) && sources.includes(source);
   });
   expect(rules).toHaveLength(1);
   return rules[0] as Rule;
 }
+
+function resource<T>(template: Template, logicalId: string, type: string): T {
+  const found = template.Resources[logicalId];
+  expect(found?.Type).toBe(type);
+  return found?.Properties as T;
+}
+
+const queue = (template: Template, logicalId: string) => resource<Queue>(template, logicalId, 'AWS::SQS::Queue');
+
+function eventSourceMapping(template: Template): EventSourceMapping {
+  const mappings = resourcesOfType<EventSourceMapping>(template, 'AWS::Lambda::EventSourceMapping');
+  expect(mappings).toHaveLength(1);
+  return mappings[0]?.[1] as EventSourceMapping;
+}
+
+const arnOf = (logicalId: string) => ({ 'Fn::GetAtt': [logicalId, 'Arn'] });
 
 function statements(template: Template): Statement[] {
   const roles = resourcesOfType<Role>(template, 'AWS::IAM::Role');
@@ -134,6 +181,8 @@ const DEFAULT_ENVIRONMENT = {
   RECORD_TTL: '60',
   OWNER_ID: 'rlec-dns-dev',
   HOSTED_ZONE_IDS: '',
+  ROUTE53_RATE: '2',
+  ROUTE53_BURST: '5',
   POWERTOOLS_SERVICE_NAME: 'rlec-dns',
   POWERTOOLS_METRICS_NAMESPACE: 'RlecDns',
   POWERTOOLS_LOG_LEVEL: 'INFO',
@@ -142,6 +191,8 @@ const DEFAULT_ENVIRONMENT = {
 
 // The logging actions osls itself grants each function on its own log groups.
 const FRAMEWORK_LOG_ACTIONS = ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:TagResource'];
+// What osls grants for an sqs event: the event source mapping polls the queue with the function's role.
+const FRAMEWORK_SQS_ACTIONS = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'];
 
 const ARTIFACTS = [
   { logicalId: STATE_CHANGE, zip: 'stateChange.zip', handlerFile: 'handlers/ec2-state-change.mjs' },
@@ -166,6 +217,11 @@ beforeAll(async () => {
     '--param=logLevel=DEBUG',
     '--param=stateChangeConcurrency=3',
     '--param=reconcileConcurrency=2',
+    '--param=batchSize=50',
+    '--param=batchingWindow=20',
+    '--param=maxReceiveCount=3',
+    '--param=route53Rate=0.5',
+    '--param=route53Burst=2',
   );
 }, 180_000);
 
@@ -201,13 +257,78 @@ describe('sls package with default parameters', () => {
     });
   });
 
-  it('triggers stateChange from exactly two enabled EventBridge rules and no schedule', () => {
-    const rules = rulesFor(defaults.template, STATE_CHANGE);
+  it('sends EC2 events to the queue from exactly two enabled EventBridge rules and no schedule', () => {
+    const rules = rulesFor(defaults.template, QUEUE);
     expect(rules).toHaveLength(2);
     for (const rule of rules) {
       expect(rule.State).toBe('ENABLED');
       expect(rule.ScheduleExpression).toBeUndefined();
+      expect(rule.Targets).toHaveLength(1);
     }
+  });
+
+  it('triggers stateChange only from the queue: no rule targets the function, and no one else may invoke it', () => {
+    expect(rulesFor(defaults.template, STATE_CHANGE)).toEqual([]);
+    const permissions = resourcesOfType<{ FunctionName: GetAtt }>(defaults.template, 'AWS::Lambda::Permission');
+    expect(permissions.filter(([, p]) => p.FunctionName['Fn::GetAtt']?.[0] === STATE_CHANGE)).toEqual([]);
+  });
+
+  it('reads the queue in batches of up to 500 gathered for up to 5 s, reporting failed items only', () => {
+    expect(eventSourceMapping(defaults.template)).toEqual({
+      EventSourceArn: arnOf(QUEUE),
+      FunctionName: arnOf(STATE_CHANGE),
+      BatchSize: 500,
+      MaximumBatchingWindowInSeconds: 5,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: 5 },
+      Enabled: true,
+    });
+  });
+
+  it('hands out no more batches at once than the reserved concurrency', () => {
+    expect(eventSourceMapping(defaults.template).ScalingConfig?.MaximumConcurrency).toBe(
+      lambda(defaults.template, STATE_CHANGE).ReservedConcurrentExecutions,
+    );
+  });
+
+  it('keeps a batch hidden for at least 6 times the function timeout plus the batching window', () => {
+    const { Timeout } = lambda(defaults.template, STATE_CHANGE);
+    const window = eventSourceMapping(defaults.template).MaximumBatchingWindowInSeconds ?? 0;
+    expect(queue(defaults.template, QUEUE).VisibilityTimeout).toBeGreaterThanOrEqual(6 * Timeout + window);
+  });
+
+  it('moves an event to the dead-letter queue after 5 failed deliveries, and keeps it there 14 days', () => {
+    const redrive = queue(defaults.template, QUEUE).RedrivePolicy;
+    expect(redrive?.deadLetterTargetArn).toEqual(arnOf(DEAD_LETTER_QUEUE));
+    expect(Number(redrive?.maxReceiveCount)).toBe(5);
+    expect(queue(defaults.template, DEAD_LETTER_QUEUE).MessageRetentionPeriod).toBe(14 * 24 * 3600);
+    expect(queue(defaults.template, DEAD_LETTER_QUEUE).RedrivePolicy).toBeUndefined();
+  });
+
+  it('sends what EventBridge cannot deliver to the queue to the dead-letter queue', () => {
+    for (const rule of rulesFor(defaults.template, QUEUE)) {
+      expect(rule.Targets[0]?.DeadLetterConfig).toEqual({ Arn: arnOf(DEAD_LETTER_QUEUE) });
+    }
+  });
+
+  it('lets only the two rules send messages, to the two queues', () => {
+    const policies = resourcesOfType<QueuePolicy>(defaults.template, 'AWS::SQS::QueuePolicy');
+    expect(policies).toHaveLength(1);
+    const [, policy] = policies[0] as [string, QueuePolicy];
+    expect(policy.Queues).toEqual([{ Ref: QUEUE }, { Ref: DEAD_LETTER_QUEUE }]);
+    const ruleIds = resourcesOfType<Rule>(defaults.template, 'AWS::Events::Rule')
+      .filter(([, rule]) => rule.Targets.some((t) => t.Arn['Fn::GetAtt']?.[0] === QUEUE))
+      .map(([id]) => id);
+    expect(policy.PolicyDocument.Statement).toEqual([
+      {
+        Sid: 'RulesSendEvents',
+        Effect: 'Allow',
+        Principal: { Service: 'events.amazonaws.com' },
+        Action: 'sqs:SendMessage',
+        Resource: [arnOf(QUEUE), arnOf(DEAD_LETTER_QUEUE)],
+        Condition: { ArnEquals: { 'aws:SourceArn': ruleIds.map(arnOf) } },
+      },
+    ]);
   });
 
   it('matches every EC2 instance state-change notification, with no state filter', () => {
@@ -266,9 +387,17 @@ describe('sls package with default parameters', () => {
         'route53:ChangeResourceRecordSets',
         'route53:GetChange',
         'ec2:DescribeInstances',
+        ...FRAMEWORK_SQS_ACTIONS,
         ...FRAMEWORK_LOG_ACTIONS,
       ].sort(),
     );
+  });
+
+  it('allows reading and deleting messages of the event queue only', () => {
+    const sqs = statements(defaults.template).filter((s) => actionsOf(s).some((a) => a.startsWith('sqs:')));
+    expect(sqs).toHaveLength(1);
+    expect(actionsOf(sqs[0] as Statement).sort()).toEqual([...FRAMEWORK_SQS_ACTIONS].sort());
+    expect(sqs[0]?.Resource).toEqual([arnOf(QUEUE)]);
   });
 
   it('uses no wildcard action, NotAction, NotResource or Deny in the role', () => {
@@ -379,6 +508,8 @@ describe('sls package with --param overrides and --stage ci', () => {
         RECORD_TTL: '30',
         OWNER_ID: 'rlec-dns-ci',
         HOSTED_ZONE_IDS: 'Z0123456789ABCDEFGHIJ,Z1123456789ABCDEFGHIJ',
+        ROUTE53_RATE: '0.5',
+        ROUTE53_BURST: '2',
         POWERTOOLS_LOG_LEVEL: 'DEBUG',
       });
     }
@@ -388,4 +519,32 @@ describe('sls package with --param overrides and --stage ci', () => {
     expect(lambda(overridden.template, STATE_CHANGE).ReservedConcurrentExecutions).toBe(3);
     expect(lambda(overridden.template, RECONCILE).ReservedConcurrentExecutions).toBe(2);
   });
+
+  it('reads the queue with the batchSize, batchingWindow and stateChangeConcurrency parameters', () => {
+    expect(eventSourceMapping(overridden.template)).toMatchObject({
+      BatchSize: 50,
+      MaximumBatchingWindowInSeconds: 20,
+      ScalingConfig: { MaximumConcurrency: 3 },
+    });
+  });
+
+  it('still hides a batch for at least 6 times the function timeout plus the longer window', () => {
+    const { Timeout } = lambda(overridden.template, STATE_CHANGE);
+    const window = eventSourceMapping(overridden.template).MaximumBatchingWindowInSeconds ?? 0;
+    expect(queue(overridden.template, QUEUE).VisibilityTimeout).toBeGreaterThanOrEqual(6 * Timeout + window);
+  });
+
+  it('moves an event to the dead-letter queue after maxReceiveCount failed deliveries, and names the queues by stage', () => {
+    expect(Number(queue(overridden.template, QUEUE).RedrivePolicy?.maxReceiveCount)).toBe(3);
+    expect(queue(overridden.template, QUEUE).QueueName).toBe('rlec-dns-ci-events');
+    expect(queue(overridden.template, DEAD_LETTER_QUEUE).QueueName).toBe('rlec-dns-ci-events-dlq');
+  });
+});
+
+describe('sls package with a stateChangeConcurrency below 2', () => {
+  it('fails, naming the queue cap that needs at least 2', async () => {
+    await expect(slsPackage('--param=stateChangeConcurrency=1')).rejects.toThrow(
+      /sqs\.maximumConcurrency': must be >= 2/,
+    );
+  }, 120_000);
 });

@@ -1,0 +1,116 @@
+/**
+ * `npm run bench`: the benchmark of issue 3. Starts the emulator (moto server behind the Route 53 rules proxy, which
+ * counts calls per action and here also enforces Route 53's request rate), runs the scenarios, measures cold start,
+ * prints the figures, writes bench/results.json and refreshes the README tables.
+ *
+ * Environment: BENCH_ONLY=a,b,c runs some parts only (the others are kept from the last results.json);
+ * BENCH_COLD_RUNS (default 15) imports per bundle; BENCH_BASELINE_EVENTS (default 6) events of the per-event baseline
+ * in scenario (b) before it is extrapolated.
+ */
+import { execFile } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import { cpus, platform } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { clients, startEmulator } from '../tests/support/route53-rules.js';
+import { coldStart } from './cold-start.js';
+import { deployedDelivery, deployedPacing, PROJECT_DIR } from './deployment.js';
+import type { ScenarioResult } from './measure.js';
+import { RESULTS_FILE, renderReadme } from './render.js';
+import { consoleReport, type Results } from './report.js';
+import { scenarioA } from './scenario-a.js';
+import { scenarioB } from './scenario-b.js';
+
+const RESULTS = RESULTS_FILE;
+const run = promisify(execFile);
+const COLD_START_TARGET = 1.25;
+const ROUTE53_RATE = 5;
+
+const only = new Set((process.env.BENCH_ONLY ?? 'a,b,c').split(',').map((s) => s.trim()));
+const whole = (name: string, fallback: number) => {
+  const value = Number(process.env[name] ?? fallback);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a whole number above 0`);
+  return value;
+};
+
+async function previous(): Promise<Results | undefined> {
+  try {
+    return JSON.parse(await readFile(RESULTS, 'utf8')) as Results;
+  } catch {
+    return undefined;
+  }
+}
+
+async function main(): Promise<void> {
+  const last = await previous();
+  const scenarios = new Map<string, ScenarioResult>((last?.scenarios ?? []).map((s) => [s.key, s]));
+  const started = performance.now();
+
+  if (only.has('a') || only.has('b')) {
+    const emulator = await startEmulator();
+    // The functions' clients (lib/clients.ts) find the emulator as they would find AWS: through the environment.
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL: emulator.endpoint,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'testing',
+      AWS_SECRET_ACCESS_KEY: 'testing',
+      AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING: 'true',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    });
+    try {
+      const bench = { emulator, ...clients(emulator.endpoint) };
+      if (only.has('a')) {
+        console.error('bench: scenario (a)…');
+        scenarios.set('a', await scenarioA(bench));
+      }
+      if (only.has('b')) {
+        const delivery = deployedDelivery();
+        console.error('bench: scenario (b)…');
+        scenarios.set(
+          'b',
+          await scenarioB(bench, {
+            delivery,
+            pacing: deployedPacing(),
+            route53Rate: ROUTE53_RATE,
+            visibilitySeconds: 3,
+            baselineEvents: Math.max(2, whole('BENCH_BASELINE_EVENTS', 6)),
+            arrivalSeconds: 10,
+          }),
+        );
+      }
+    } finally {
+      await emulator.stop();
+    }
+  }
+  let cold = last?.coldStart;
+  if (only.has('c')) {
+    console.error('bench: cold start…');
+    cold = await coldStart(whole('BENCH_COLD_RUNS', 15), COLD_START_TARGET);
+  }
+
+  const results: Results = {
+    generatedAt: new Date().toISOString(),
+    machine: { cpus: cpus().length, node: process.version, platform: `${platform()} ${process.arch}` },
+    scenarios: [...scenarios.values()].sort((a, b) => a.key.localeCompare(b.key)),
+    coldStart: cold,
+  };
+  console.log(consoleReport(results));
+  // Two decimals are plenty; then Biome's layout, so that `npm run lint` accepts the file as written.
+  const rounded = (_key: string, value: unknown) =>
+    typeof value === 'number' && !Number.isInteger(value) ? Math.round(value * 100) / 100 : value;
+  await writeFile(RESULTS, `${JSON.stringify(results, rounded, 2)}\n`);
+  await run(join(PROJECT_DIR, 'node_modules', '.bin', 'biome'), ['format', '--write', RESULTS]);
+  const changed = await renderReadme(results);
+  console.log(`\nwrote bench/results.json${changed.length > 0 ? `, updated ${changed.join(', ')}` : ''}`);
+  console.log(`bench took ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  const missed = [
+    ...results.scenarios.flatMap((s) => s.targets.filter((t) => !t.met).map((t) => `(${s.key}) ${t.name}`)),
+    ...(cold !== undefined && cold.ratio > cold.target ? ['(c) cold-start ratio'] : []),
+  ];
+  if (missed.length > 0) {
+    console.log(`targets not met: ${missed.join(', ')}`);
+    process.exitCode = 1;
+  }
+}
+
+await main();
