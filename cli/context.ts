@@ -4,9 +4,9 @@
  * and telemetry that stays silent unless --debug. Region and credentials are checked up front, so a missing one is
  * reported as such rather than as the first API call's failure.
  */
-import { EC2Client } from '@aws-sdk/client-ec2';
-import { Route53Client } from '@aws-sdk/client-route-53';
+import { createClients } from '../lib/clients.js';
 import { loadConfig } from '../lib/config.js';
+import { pacingFromEnv } from '../lib/pacing.js';
 import type { ReconcilerDeps } from '../lib/reconciler.js';
 import type { Log, MetricSink, Telemetry } from '../lib/telemetry.js';
 import { ZoneDirectory } from '../lib/zones.js';
@@ -70,15 +70,13 @@ function telemetry(io: Io, debug: boolean): Telemetry {
  */
 export async function createContext(options: CommonOptions, io: Io): Promise<Context> {
   const config = loadConfig({ ...io.env, ...(options.owner === undefined ? {} : { OWNER_ID: options.owner }) });
-  const common = {
-    retryMode: 'adaptive',
+  const { route53, ec2 } = createClients({
+    region: options.region,
+    profile: options.profile,
     maxAttempts: 3,
-    requestHandler: { connectionTimeout: 5_000, requestTimeout: 30_000, throwOnRequestTimeout: true },
-    ...(options.region === undefined ? {} : { region: options.region }),
-    ...(options.profile === undefined ? {} : { profile: options.profile }),
-  } as const;
-  const route53 = new Route53Client(common);
-  const ec2 = new EC2Client(common);
+    timeouts: { connectionMs: 5_000, requestMs: 30_000 },
+    route53Pacing: pacingFromEnv(io.env),
+  });
   const close = () => {
     route53.destroy();
     ec2.destroy();

@@ -16,13 +16,20 @@ export interface Clients {
 
 export interface ClientOptions {
   readonly region?: string | undefined;
+  /** A named profile of the shared config files (the CLI's --profile); otherwise the standard chain. */
+  readonly profile?: string | undefined;
   readonly maxAttempts?: number;
+  /** Connection and request timeouts, so a hung endpoint fails and is retried instead of holding the invocation. */
+  readonly timeouts?: { readonly connectionMs: number; readonly requestMs: number };
   /**
    * Pacing of Route 53 requests. Default: from `ROUTE53_RATE` and `ROUTE53_BURST` (2 requests/s, burst 5).
    * A bucket may be passed to share it between clients; `false` turns pacing off.
    */
   readonly route53Pacing?: PacingOptions | TokenBucket | false;
 }
+
+/** Long enough for any healthy call, short enough to leave a 60 s invocation room to retry. */
+export const DEFAULT_TIMEOUTS = { connectionMs: 3_000, requestMs: 10_000 } as const;
 
 /**
  * The container's clients. Reads the pacing variables when none are given (at cold start, where the handlers call
@@ -31,10 +38,17 @@ export interface ClientOptions {
  * @example createClients({ route53Pacing: { ratePerSecond: 5, burst: 10 } })
  */
 export function createClients(options: ClientOptions = {}): Clients {
+  const timeouts = options.timeouts ?? DEFAULT_TIMEOUTS;
   const common = {
     retryMode: 'adaptive',
     maxAttempts: options.maxAttempts ?? 8,
+    requestHandler: {
+      connectionTimeout: timeouts.connectionMs,
+      requestTimeout: timeouts.requestMs,
+      throwOnRequestTimeout: true,
+    },
     ...(options.region ? { region: options.region } : {}),
+    ...(options.profile ? { profile: options.profile } : {}),
   } as const;
   const route53 = new Route53Client(common);
   const pacing = options.route53Pacing ?? pacingFromEnv(process.env);

@@ -93,5 +93,7 @@ export function parseTriggerEvent(raw: unknown): TriggerEvent {
     const instanceId = (resources[0] ?? '').replace(/^.*\//, '');
     return { kind: 'tag', id, instanceId, changedKeys: detail['changed-tag-keys'], tags: detail.tags };
   }
-  throw new MalformedEventError(`unexpected event source ${JSON.stringify(source ?? null)}; expected aws.ec2 or aws.tag`);
+  throw new MalformedEventError(
+    `unexpected event source ${JSON.stringify(source ?? null)}; expected aws.ec2 or aws.tag`,
+  );
 }
