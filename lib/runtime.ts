@@ -4,6 +4,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import { logFailedAttempts } from './attempt-log.js';
 import { type Clients, createClients } from './clients.js';
 import { loadConfig } from './config.js';
 import type { ReconcilerDeps } from './reconciler.js';
@@ -23,6 +24,9 @@ export function createRuntime(env: NodeJS.ProcessEnv, clients: Clients = createC
   const metrics = new Metrics({ namespace: env.POWERTOOLS_METRICS_NAMESPACE ?? 'RlecDns', serviceName: SERVICE });
   // A bad configuration fails here, at cold start, with a message that names the variable.
   const config = loadConfig(env);
+  // The SDK retries throttling, 5xx and network errors silently: log each failed attempt.
+  logFailedAttempts(clients.route53, logger, 'route53');
+  logFailedAttempts(clients.ec2, logger, 'ec2');
   const zones = new ZoneDirectory({
     route53: clients.route53,
     allowedZoneIds: config.hostedZoneIds,

@@ -81,6 +81,7 @@ interface Statement {
   NotAction?: unknown;
   Resource?: unknown;
   NotResource?: unknown;
+  Condition?: Record<string, Record<string, unknown>>;
 }
 interface Role {
   Policies: { PolicyDocument: { Statement: Statement[] } }[];
@@ -174,6 +175,67 @@ function statements(template: Template): Statement[] {
 const actionsOf = (statement: Statement): string[] =>
   statement.Action === undefined ? [] : ([] as string[]).concat(statement.Action);
 
+/** A statement's resources, each an `Fn::Sub` string (fails on a literal ARN, which would fix the partition). */
+function subResources(statement: Statement): string[] {
+  return ([] as unknown[]).concat(statement.Resource).map((resource) => {
+    expect(resource).toEqual({ 'Fn::Sub': expect.any(String) });
+    return (resource as { 'Fn::Sub': string })['Fn::Sub'];
+  });
+}
+
+/** The one statement granting an action. */
+function grant(template: Template, action: string): Statement {
+  const found = statements(template).filter((statement) => actionsOf(statement).includes(action));
+  expect(found).toHaveLength(1);
+  expect(actionsOf(found[0] as Statement)).toEqual([action]);
+  return found[0] as Statement;
+}
+
+/** CloudFormation's pseudo parameter as Fn::Sub spells it. */
+// biome-ignore lint/suspicious/noTemplateCurlyInString: Fn::Sub syntax, not a JavaScript template
+const PARTITION = '${AWS::Partition}';
+
+const zoneArn = (id: string) => `arn:${PARTITION}:route53:::hostedzone/${id}`;
+
+const CHANGE_TYPES_AND_ACTIONS = {
+  'route53:ChangeResourceRecordSetsRecordTypes': ['A', 'NS', 'TXT'],
+  'route53:ChangeResourceRecordSetsActions': ['CREATE', 'DELETE'],
+};
+
+interface Alarm {
+  Namespace: string;
+  MetricName: string;
+  Dimensions: { Name: string; Value: unknown }[];
+  Statistic: string;
+  Threshold: number;
+  ComparisonOperator: string;
+  TreatMissingData?: string;
+  AlarmActions?: unknown[];
+  OKActions?: unknown[];
+}
+
+const alarms = (template: Template) => resourcesOfType<Alarm>(template, 'AWS::CloudWatch::Alarm').map(([, a]) => a);
+
+/** The alarm on a metric of one dimension value (a function's Ref, or the queue's QueueName). */
+function alarmOn(template: Template, metric: string, dimension: unknown): Alarm {
+  const found = alarms(template).filter(
+    (alarm) =>
+      alarm.MetricName === metric &&
+      alarm.Dimensions.some((d) => JSON.stringify(d.Value) === JSON.stringify(dimension)),
+  );
+  expect(found, `${metric} on ${JSON.stringify(dimension)}`).toHaveLength(1);
+  return found[0] as Alarm;
+}
+
+/** Fires on the first occurrence within a period, and is quiet when nothing is reported. */
+function expectFiresOnFirst(alarm: Alarm): void {
+  const firesOnOne =
+    (alarm.ComparisonOperator === 'GreaterThanThreshold' && alarm.Threshold === 0) ||
+    (alarm.ComparisonOperator === 'GreaterThanOrEqualToThreshold' && alarm.Threshold === 1);
+  expect(firesOnOne, `${alarm.MetricName} ${alarm.ComparisonOperator} ${alarm.Threshold}`).toBe(true);
+  expect(alarm.TreatMissingData).toBe('notBreaching');
+}
+
 const DEFAULT_ENVIRONMENT = {
   CLUSTER_TAG_KEY: 'rlec:cluster',
   ADDRESS_TYPE: 'private',
@@ -199,6 +261,8 @@ const ARTIFACTS = [
   { logicalId: RECONCILE, zip: 'reconcile.zip', handlerFile: 'handlers/reconcile.mjs' },
 ];
 
+const ALARM_TOPIC = 'arn:aws:sns:eu-west-1:123456789012:rlec-dns-alarms';
+
 let defaults: Packaged;
 let overridden: Packaged;
 
@@ -222,6 +286,8 @@ beforeAll(async () => {
     '--param=maxReceiveCount=3',
     '--param=route53Rate=0.5',
     '--param=route53Burst=2',
+    '--param=recordNames=*.example.com,*.example.org',
+    `--param=alarmTopicArn=${ALARM_TOPIC}`,
   );
 }, 180_000);
 
@@ -410,11 +476,11 @@ describe('sls package with default parameters', () => {
     }
   });
 
-  it('limits Route 53 record reads and changes to hosted zone ARNs, GetChange to change ARNs', () => {
+  it('limits Route 53 record reads and changes to hosted zone ARNs, GetChange to change ARNs, in any partition', () => {
     const expected: Record<string, string> = {
-      'route53:ListResourceRecordSets': 'arn:aws:route53:::hostedzone/',
-      'route53:ChangeResourceRecordSets': 'arn:aws:route53:::hostedzone/',
-      'route53:GetChange': 'arn:aws:route53:::change/',
+      'route53:ListResourceRecordSets': `arn:${PARTITION}:route53:::hostedzone/`,
+      'route53:ChangeResourceRecordSets': `arn:${PARTITION}:route53:::hostedzone/`,
+      'route53:GetChange': `arn:${PARTITION}:route53:::change/`,
     };
     for (const statement of statements(defaults.template)) {
       const prefixes = new Set(actionsOf(statement).map((action) => expected[action]));
@@ -425,12 +491,85 @@ describe('sls package with default parameters', () => {
       }
       expect(prefixes.size).toBe(1);
       const [prefix] = [...prefixes] as string[];
-      const resources = ([] as unknown[]).concat(statement.Resource);
+      const resources = subResources(statement);
       expect(resources.length).toBeGreaterThan(0);
-      for (const resource of resources) {
-        expect(typeof resource).toBe('string');
-        expect((resource as string).startsWith(prefix as string)).toBe(true);
+      for (const resource of resources) expect(resource.startsWith(prefix as string)).toBe(true);
+    }
+  });
+
+  it('allows ChangeResourceRecordSets on every hosted zone only for A, NS and TXT records, by CREATE and DELETE, when no zone is given', () => {
+    const change = grant(defaults.template, 'route53:ChangeResourceRecordSets');
+    expect(subResources(change)).toEqual([zoneArn('*')]);
+    expect(change.Condition).toEqual({
+      Null: {
+        'route53:ChangeResourceRecordSetsRecordTypes': 'false',
+        'route53:ChangeResourceRecordSetsActions': 'false',
+      },
+      'ForAllValues:StringEquals': CHANGE_TYPES_AND_ACTIONS,
+    });
+  });
+
+  it('never allows UPSERT: the action condition lists CREATE and DELETE only', () => {
+    const condition = grant(defaults.template, 'route53:ChangeResourceRecordSets').Condition ?? {};
+    const actions = condition['ForAllValues:StringEquals']?.['route53:ChangeResourceRecordSetsActions'];
+    expect(actions).toEqual(['CREATE', 'DELETE']);
+    expect(JSON.stringify(condition)).not.toContain('UPSERT');
+  });
+
+  it('names no partition literally: every ARN in the role is built with the AWS::Partition pseudo parameter', () => {
+    const role = resourcesOfType<Role>(defaults.template, 'AWS::IAM::Role')[0]?.[1];
+    expect(JSON.stringify(role)).not.toMatch(/"arn:aws[a-z-]*:/);
+  });
+
+  it('alarms on the first event in the dead-letter queue', () => {
+    const alarm = alarmOn(defaults.template, 'ApproximateNumberOfMessagesVisible', {
+      'Fn::GetAtt': [DEAD_LETTER_QUEUE, 'QueueName'],
+    });
+    expect(alarm).toMatchObject({ Namespace: 'AWS/SQS', Statistic: 'Maximum' });
+    expectFiresOnFirst(alarm);
+  });
+
+  it('alarms on the first error and the first throttle of each function', () => {
+    for (const fn of [STATE_CHANGE, RECONCILE]) {
+      for (const metric of ['Errors', 'Throttles']) {
+        const alarm = alarmOn(defaults.template, metric, { Ref: fn });
+        expect(alarm).toMatchObject({ Namespace: 'AWS/Lambda', Statistic: 'Sum' });
+        expectFiresOnFirst(alarm);
       }
+    }
+    expect(alarms(defaults.template)).toHaveLength(5);
+  });
+
+  it('gives the alarms no action when no alarm topic is given', () => {
+    for (const alarm of alarms(defaults.template)) {
+      expect(alarm.AlarmActions).toEqual([]);
+      expect(alarm.OKActions).toEqual([]);
+    }
+  });
+
+  it('keeps the deployment bucket private and versioned', () => {
+    const bucket = resource<{
+      PublicAccessBlockConfiguration?: Record<string, boolean>;
+      VersioningConfiguration?: { Status: string };
+    }>(defaults.template, 'ServerlessDeploymentBucket', 'AWS::S3::Bucket');
+    expect(bucket.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    expect(bucket.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+  });
+
+  it('gives every suppressed checkov check a written reason', () => {
+    const skips = Object.entries(defaults.template.Resources).flatMap(([id, r]) => {
+      const metadata = (r as { Metadata?: { checkov?: { skip?: { id: string; comment?: string }[] } } }).Metadata;
+      return (metadata?.checkov?.skip ?? []).map((skip) => ({ resource: id, ...skip }));
+    });
+    expect(skips.length).toBeGreaterThan(0);
+    for (const skip of skips) {
+      expect(skip.id, skip.resource).toMatch(/^CKV_AWS_\d+$/);
+      expect((skip.comment ?? '').length, `${skip.resource} ${skip.id}`).toBeGreaterThan(60);
     }
   });
 
@@ -515,6 +654,34 @@ describe('sls package with --param overrides and --stage ci', () => {
     }
   });
 
+  it('allows reading and changing records in the hostedZoneIds zones only', () => {
+    const zones = ['Z0123456789ABCDEFGHIJ', 'Z1123456789ABCDEFGHIJ'].map(zoneArn);
+    expect(subResources(grant(overridden.template, 'route53:ListResourceRecordSets'))).toEqual(zones);
+    expect(subResources(grant(overridden.template, 'route53:ChangeResourceRecordSets'))).toEqual(zones);
+  });
+
+  it('requires every changed record name to match the recordNames patterns', () => {
+    expect(grant(overridden.template, 'route53:ChangeResourceRecordSets').Condition).toEqual({
+      Null: {
+        'route53:ChangeResourceRecordSetsRecordTypes': 'false',
+        'route53:ChangeResourceRecordSetsActions': 'false',
+        'route53:ChangeResourceRecordSetsNormalizedRecordNames': 'false',
+      },
+      'ForAllValues:StringEquals': CHANGE_TYPES_AND_ACTIONS,
+      'ForAllValues:StringLike': {
+        'route53:ChangeResourceRecordSetsNormalizedRecordNames': ['*.example.com', '*.example.org'],
+      },
+    });
+  });
+
+  it('notifies the alarmTopicArn topic from every alarm, on alarm and on recovery', () => {
+    expect(alarms(overridden.template)).toHaveLength(5);
+    for (const alarm of alarms(overridden.template)) {
+      expect(alarm.AlarmActions).toEqual([ALARM_TOPIC]);
+      expect(alarm.OKActions).toEqual([ALARM_TOPIC]);
+    }
+  });
+
   it('reserves the concurrency given by the parameters, as numbers', () => {
     expect(lambda(overridden.template, STATE_CHANGE).ReservedConcurrentExecutions).toBe(3);
     expect(lambda(overridden.template, RECONCILE).ReservedConcurrentExecutions).toBe(2);
@@ -545,6 +712,20 @@ describe('sls package with a stateChangeConcurrency below 2', () => {
   it('fails, naming the queue cap that needs at least 2', async () => {
     await expect(slsPackage('--param=stateChangeConcurrency=1')).rejects.toThrow(
       /sqs\.maximumConcurrency': must be >= 2/,
+    );
+  }, 120_000);
+});
+
+describe('sls package with a malformed hostedZoneIds or recordNames', () => {
+  it('fails on a hosted zone id that is not one, naming the parameter', async () => {
+    await expect(slsPackage('--param=hostedZoneIds=Z0123456789ABCDEFGHIJ,example.com')).rejects.toThrow(
+      /hostedZoneIds: "example.com" is not a Route 53 hosted zone id/,
+    );
+  }, 120_000);
+
+  it('fails on a record name pattern with a trailing dot, naming the parameter', async () => {
+    await expect(slsPackage('--param=recordNames=*.example.com.')).rejects.toThrow(
+      /recordNames: "\*\.example\.com\." must be lower case, without a trailing dot/,
     );
   }, 120_000);
 });

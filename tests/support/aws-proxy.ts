@@ -24,6 +24,8 @@ export interface CannedResponse {
   status: number;
   body: string;
   headers?: Record<string, string>;
+  /** Destroy the connection instead of answering: the client sees a connection reset (status and body unused). */
+  destroy?: boolean;
 }
 
 /**
@@ -125,6 +127,10 @@ export async function startAwsProxy(targetUrl: string, handler: RequestHandler):
     counters.set(action, (counters.get(action) ?? 0) + 1);
 
     const canned = (await control.beforeForward?.(ctx)) ?? (await handler(ctx));
+    if (canned?.destroy === true) {
+      req.socket.destroy();
+      return;
+    }
     if (canned) {
       res.writeHead(canned.status, {
         'content-type': 'text/xml',
