@@ -1,0 +1,371 @@
+/**
+ * Faults injected between the real SDK clients (configured as lib/clients.ts configures them: adaptive retries, 8
+ * attempts) and the emulator, in the proxy the tests control. For each: the cluster's records are right once the
+ * platform's retries are done (items named for retry are delivered again, as SQS does), nothing outside the cluster
+ * changes, and the log says what happened. Each outcome is recorded for the README's Reliability table.
+ *
+ * A conflicting writer between our read and our write (InvalidChangeBatch) is covered by
+ * tests/integration/concurrency.test.ts ("re-reads and publishes both nodes when another writer adds a node between
+ * its read and its write", and the ten-way race); it is not repeated here.
+ */
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { Route53Client } from '@aws-sdk/client-route-53';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { logFailedAttempts } from '../../lib/attempt-log.js';
+import { processEvents } from '../../lib/process-events.js';
+import { METRIC } from '../../lib/telemetry.js';
+import { type Container, container } from '../support/concurrency.js';
+import { deliver, FAULTS, type Fault, injectFaults, Reliability } from '../support/faults.js';
+import { change, changeBatch } from '../support/route53-helpers.js';
+import { clients, TEST_CREDENTIALS, TEST_REGION } from '../support/route53-rules.js';
+import type { CapturedTelemetry } from '../support/world.js';
+import { delegation, World } from '../support/world.js';
+
+const C1 = 'c1.example.com';
+const C2 = 'c2.example.com';
+const ipA = '10.0.1.11';
+const ipB = '10.0.1.12';
+const ipC2 = '10.0.2.21';
+
+/** Records nobody asked rlec-dns to touch: hand-made, another cluster's, a name below c1 that rlec-dns never writes. */
+const unrelated = [
+  change('CREATE', 'www.example.com', 'A', 300, ['192.0.2.1']),
+  change('CREATE', 'example.com', 'MX', 300, ['10 mail.example.com.']),
+  change('CREATE', 'c1-b.example.com', 'A', 300, ['192.0.2.2']),
+  change('CREATE', `node1.${C1}`, 'A', 60, ['10.0.1.11']),
+];
+
+const reliability = new Reliability('faults');
+let world: World;
+let zoneId: string;
+let a: string;
+let b: string;
+let c2Node: string;
+let containers: Container[];
+
+beforeAll(async () => {
+  world = await World.start();
+});
+afterAll(async () => {
+  await world.stop();
+  await reliability.save();
+});
+beforeEach(async () => {
+  await world.reset();
+  zoneId = await world.zone('example.com');
+  await changeBatch(world.route53, zoneId, unrelated);
+  a = await world.launch({ cluster: C1, privateIp: ipA });
+  c2Node = await world.launch({ cluster: C2, privateIp: ipC2 });
+  await processEvents(world.deps(), [
+    { id: 'a', body: world.stateEvent(a, 'running') },
+    { id: 'c2', body: world.stateEvent(c2Node, 'running') },
+  ]);
+  b = await world.launch({ cluster: C1, privateIp: ipB });
+  containers = [];
+});
+afterEach(() => {
+  for (const c of containers) c.destroy();
+});
+
+/** A Lambda container as deployed (adaptive retries, 8 attempts), with its failed attempts logged. */
+function lambda(): Container {
+  const c = container(world);
+  logFailedAttempts(c.deps.route53, c.telemetry.log, 'route53');
+  logFailedAttempts(c.deps.ec2, c.telemetry.log, 'ec2');
+  containers.push(c);
+  return c;
+}
+
+const ownName = (line: string) => {
+  const name = line.slice(0, line.indexOf(' '));
+  return name === `${C1}.` || name === `_rlec-dns.${C1}.` || /^ns\d+\.c1\.example\.com\.$/.test(name);
+};
+
+/** c1's delegation records (not node1.c1, which rlec-dns never writes). */
+const c1Records = async () => (await world.clusterRecords(zoneId, C1)).filter(ownName);
+
+/** Every record of the zone that is not one of c1's delegation records. */
+const outsideC1 = async () => (await world.records(zoneId)).filter((line) => !ownName(line)).sort();
+
+const expected = () =>
+  delegation(C1, [
+    [1, a, ipA],
+    [2, b, ipB],
+  ]);
+
+const launchedB = () => [{ id: 'b', body: world.stateEvent(b, 'running') }];
+
+/** The first log line with this message, as `level: message {attributes}` for the report. */
+function line(telemetry: CapturedTelemetry, message: string, pick: string[] = []): string {
+  const found = telemetry.lines.find((l) => l.message === message);
+  if (found === undefined) return '';
+  const attributes = pick
+    .filter((k) => found.attributes[k] !== undefined)
+    .map((k) => `${k}=${String(found.attributes[k])}`);
+  return `${found.level}: ${found.message}${attributes.length > 0 ? ` (${attributes.join(', ')})` : ''}`;
+}
+
+interface SdkAbsorbed {
+  readonly name: string;
+  readonly action: string;
+  readonly fault: Fault;
+  readonly times: number;
+  /** The error the SDK reports for the failed attempt. */
+  readonly error: RegExp;
+}
+
+const absorbed: SdkAbsorbed[] = [
+  {
+    name: 'Route 53 Throttling (2 answers)',
+    action: 'ChangeResourceRecordSets',
+    fault: FAULTS.throttling,
+    times: 2,
+    error: /^Throttling$/,
+  },
+  {
+    name: 'Route 53 PriorRequestNotComplete (2 answers)',
+    action: 'ChangeResourceRecordSets',
+    fault: FAULTS.priorRequestNotComplete,
+    times: 2,
+    error: /^PriorRequestNotComplete$/,
+  },
+  {
+    name: 'Route 53 HTTP 503 on reads (2 answers)',
+    action: 'ListResourceRecordSets',
+    fault: FAULTS.serviceUnavailable,
+    times: 2,
+    error: /^ServiceUnavailable$/,
+  },
+  {
+    name: 'Route 53 HTTP 500 on writes (2 answers)',
+    action: 'ChangeResourceRecordSets',
+    fault: FAULTS.serverError,
+    times: 2,
+    error: /^InternalFailure$/,
+  },
+  {
+    name: 'connection reset before the write reached Route 53 (2 times)',
+    action: 'ChangeResourceRecordSets',
+    fault: FAULTS.connectionReset,
+    times: 2,
+    error: /./,
+  },
+];
+
+describe('faults the SDK retries by itself', () => {
+  for (const { name, action, fault, times, error } of absorbed) {
+    it(`converges on the first delivery despite ${name}, touches nothing else, and logs each failed attempt`, async () => {
+      // Prepare
+      const before = await outsideC1();
+      const ours = lambda();
+      const injection = injectFaults(world, action, fault, times);
+      const started = Date.now();
+
+      // Act
+      const delivery = await deliver(ours.deps, launchedB());
+
+      // Assess
+      const ms = Date.now() - started;
+      expect(injection.injected()).toBe(times);
+      expect(delivery.deliveries).toBe(1);
+      expect(delivery.unsettled).toEqual([]);
+      expect(await c1Records()).toEqual(expected());
+      expect(await outsideC1()).toEqual(before);
+      const failed = ours.telemetry.lines.filter((l) => l.message === 'AWS call attempt failed');
+      expect(failed).toHaveLength(times);
+      for (const attempt of failed) {
+        expect(attempt.level).toBe('warn');
+        expect(attempt.attributes.command).toBe(`${action}Command`);
+        expect(String(attempt.attributes.error)).toMatch(error);
+      }
+      expect(failed.map((l) => l.attributes.attempt)).toEqual(Array.from({ length: times }, (_, i) => `${i + 1} of 8`));
+      expect(ours.telemetry.messages('info')).toContain('cluster records changed');
+      reliability.record({
+        kind: 'fault',
+        name,
+        outcome: `converged on delivery 1 of 1, after ${times + 1} attempts of ${action}; nothing else touched`,
+        log: `${line(ours.telemetry, 'AWS call attempt failed', ['command', 'attempt', 'error'])}`,
+        metric: `${METRIC.changeBatches}=${ours.telemetry.count(METRIC.changeBatches)}`,
+        ms,
+      });
+    });
+  }
+});
+
+describe('faults that reach the platform’s retries', () => {
+  it('converges on the second delivery when HTTP 500s outlast the SDK’s attempts, and says the event is retried', async () => {
+    // Prepare: a client with 2 attempts, so that 2 faults exhaust it quickly (deployed: 8 attempts, same path)
+    const before = await outsideC1();
+    const short = clients(world.emulator.endpoint, { maxAttempts: 2 });
+    const deps = world.deps({}, { route53: short.route53, ec2: short.ec2 });
+    logFailedAttempts(short.route53, world.telemetry.log, 'route53');
+    const injection = injectFaults(world, 'ChangeResourceRecordSets', FAULTS.serverError, 2);
+    world.telemetry.clear();
+    const started = Date.now();
+
+    // Act
+    const delivery = await deliver(deps, launchedB());
+
+    // Assess
+    const ms = Date.now() - started;
+    expect(injection.injected()).toBe(2);
+    expect(delivery.results[0]?.retry).toEqual(['b']);
+    expect(delivery.deliveries).toBe(2);
+    expect(delivery.unsettled).toEqual([]);
+    expect(await c1Records()).toEqual(expected());
+    expect(await outsideC1()).toEqual(before);
+    expect(world.telemetry.messages('error')).toContain('cluster not reconciled; it will be retried');
+    expect(world.telemetry.messages('warn')).toContain('event will be retried');
+    expect(world.telemetry.count(METRIC.clustersFailed)).toBe(1);
+    expect(world.telemetry.count(METRIC.eventsRetried)).toBe(1);
+    short.route53.destroy();
+    short.ec2.destroy();
+    reliability.record({
+      kind: 'fault',
+      name: 'Route 53 HTTP 500 outlasting the SDK’s attempts (client with 2 attempts)',
+      outcome: 'event named for retry; converged on delivery 2 of 2; nothing else touched',
+      log: `${line(world.telemetry, 'cluster not reconciled; it will be retried', ['cluster'])}; ${line(world.telemetry, 'event will be retried', ['messageId'])}`,
+      metric: `${METRIC.clustersFailed}=1, ${METRIC.eventsRetried}=1`,
+      ms,
+    });
+  });
+
+  it('sees its own batch applied when the connection drops after Route 53 applied it, and writes nothing twice', async () => {
+    // Prepare
+    const before = await outsideC1();
+    const ours = lambda();
+    const injection = injectFaults(world, 'ChangeResourceRecordSets', FAULTS.appliedThenReset, 1);
+    const started = Date.now();
+
+    // Act
+    const delivery = await deliver(ours.deps, launchedB());
+
+    // Assess: the SDK sends the batch again; Route 53 rejects it (the DELETEs no longer match), rlec-dns re-reads and
+    // finds nothing left to do
+    const ms = Date.now() - started;
+    expect(injection.injected()).toBe(1);
+    expect(delivery.deliveries).toBe(1);
+    expect(delivery.unsettled).toEqual([]);
+    expect(await c1Records()).toEqual(expected());
+    expect(await outsideC1()).toEqual(before);
+    expect(ours.telemetry.messages('warn')).toContain('AWS call attempt failed');
+    expect(ours.telemetry.messages('info')).toContain('conflicting writer; re-reading');
+    expect(ours.telemetry.count(METRIC.conflicts)).toBe(1);
+    reliability.record({
+      kind: 'fault',
+      name: 'connection reset after Route 53 applied the write',
+      outcome: 'the SDK resent the batch; Route 53 refused it (compare-and-swap); re-read found nothing to do',
+      log: `${line(ours.telemetry, 'AWS call attempt failed', ['command', 'attempt'])}; ${line(ours.telemetry, 'conflicting writer; re-reading', ['cluster'])}`,
+      metric: `${METRIC.conflicts}=1`,
+      ms,
+    });
+  });
+
+  it('waits out a slow Route 53 answer within the request timeout and converges on the first delivery', async () => {
+    // Prepare
+    const before = await outsideC1();
+    const ours = lambda();
+    const delayMs = 1_500;
+    injectFaults(world, 'ChangeResourceRecordSets', { kind: 'delay', ms: delayMs }, 1);
+    const started = Date.now();
+
+    // Act
+    const delivery = await deliver(ours.deps, launchedB());
+
+    // Assess
+    const ms = Date.now() - started;
+    expect(ms).toBeGreaterThanOrEqual(delayMs);
+    expect(delivery.deliveries).toBe(1);
+    expect(await c1Records()).toEqual(expected());
+    expect(await outsideC1()).toEqual(before);
+    expect(ours.telemetry.messages('warn')).not.toContain('AWS call attempt failed');
+    reliability.record({
+      kind: 'fault',
+      name: `slow ChangeResourceRecordSets answer (${delayMs / 1000} s)`,
+      outcome: 'waited (within the 10 s request timeout of lib/clients.ts); converged on delivery 1',
+      log: line(ours.telemetry, 'cluster records changed', ['cluster', 'attempt']),
+      metric: `${METRIC.changeBatches}=1`,
+      ms,
+    });
+  });
+
+  it('abandons an answer slower than the request timeout, retries, and ignores the late original', async () => {
+    // Prepare: the deployed timeouts (lib/clients.ts: 10 s), shortened to 300 ms to keep the run short
+    const before = await outsideC1();
+    const settings = {
+      endpoint: world.emulator.endpoint,
+      region: TEST_REGION,
+      credentials: TEST_CREDENTIALS,
+      retryMode: 'adaptive',
+      maxAttempts: 8,
+      requestHandler: { connectionTimeout: 300, requestTimeout: 300, throwOnRequestTimeout: true },
+    } as const;
+    const route53 = new Route53Client(settings);
+    const ec2 = new EC2Client(settings);
+    logFailedAttempts(route53, world.telemetry.log, 'route53');
+    const deps = world.deps({}, { route53, ec2 });
+    world.telemetry.clear();
+    injectFaults(world, 'ChangeResourceRecordSets', { kind: 'delay', ms: 1_000 }, 1);
+    const started = Date.now();
+
+    // Act
+    const delivery = await deliver(deps, launchedB());
+    await new Promise((resolve) => setTimeout(resolve, 1_000)); // the original request lands late
+
+    // Assess
+    const ms = Date.now() - started;
+    expect(delivery.deliveries).toBe(1);
+    expect(await c1Records()).toEqual(expected());
+    expect(await outsideC1()).toEqual(before);
+    const failed = world.telemetry.lines.find((l) => l.message === 'AWS call attempt failed');
+    expect(failed?.attributes.error).toBe('TimeoutError');
+    route53.destroy();
+    ec2.destroy();
+    reliability.record({
+      kind: 'fault',
+      name: 'ChangeResourceRecordSets answer slower than the request timeout',
+      outcome:
+        'the SDK gave up on it and resent the batch, which converged on delivery 1; the late original was refused by Route 53 (compare-and-swap)',
+      log: line(world.telemetry, 'AWS call attempt failed', ['command', 'attempt', 'error']),
+      metric: `${METRIC.changeBatches}=${world.telemetry.count(METRIC.changeBatches)}`,
+      ms,
+    });
+  });
+
+  it('converges on redelivery when an invocation dies between its read and its write, and its late write changes nothing', async () => {
+    // Prepare: the first invocation's write is held at the proxy, as if the container died with it in flight
+    const before = await outsideC1();
+    const doomed = lambda();
+    const injection = injectFaults(world, 'ChangeResourceRecordSets', { kind: 'hold' }, 1);
+    const abandoned = processEvents(doomed.deps, launchedB());
+    await injection.held;
+    const started = Date.now();
+
+    // Act: SQS hands the event out again once its visibility timeout expires; another container takes it
+    const redelivery = lambda();
+    const delivery = await deliver(redelivery.deps, launchedB());
+    const converged = await c1Records();
+    // The dead invocation's write arrives after all (a worst case: a real kill usually loses it)
+    injection.release();
+    const late = await abandoned;
+
+    // Assess
+    const ms = Date.now() - started;
+    expect(delivery.deliveries).toBe(1);
+    expect(converged).toEqual(expected());
+    expect(late.retry).toEqual([]);
+    expect(await c1Records()).toEqual(expected());
+    expect(await outsideC1()).toEqual(before);
+    expect(redelivery.telemetry.messages('info')).toContain('cluster records changed');
+    expect(doomed.telemetry.messages('info')).toContain('conflicting writer; re-reading');
+    reliability.record({
+      kind: 'fault',
+      name: 'invocation killed between its read and its write',
+      outcome:
+        'the redelivered event converged in another container; the dead invocation’s late write was refused by Route 53 (compare-and-swap) and changed nothing',
+      log: `${line(redelivery.telemetry, 'cluster records changed', ['cluster'])}; late writer: ${line(doomed.telemetry, 'conflicting writer; re-reading', ['cluster'])}`,
+      metric: `${METRIC.changeBatches}=${redelivery.telemetry.count(METRIC.changeBatches)} (redelivery), ${METRIC.conflicts}=${doomed.telemetry.count(METRIC.conflicts)} (late writer)`,
+      ms,
+    });
+  });
+});
