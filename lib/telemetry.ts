@@ -24,4 +24,5 @@ export const METRIC = {
   membersUnpublished: 'MembersUnpublished',
   malformedEvents: 'MalformedEvents',
   eventsRetried: 'EventsRetried',
+  instancesUnknown: 'InstancesUnknown',
 } as const;

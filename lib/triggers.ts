@@ -8,6 +8,7 @@ import type { TriggerEvent } from './events.js';
 import type { ReconcilerDeps } from './reconciler.js';
 import { findOwned } from './registry.js';
 import { clusterOf, type Instance, instancesByIds, type MemberProblem } from './source.js';
+import { METRIC } from './telemetry.js';
 
 export interface Targets {
   readonly clusters: Set<string>;
@@ -73,14 +74,11 @@ function resolveOne(
 /** Resolves every event of a batch with one DescribeInstances (and one ownership scan, only if needed). */
 export async function resolveTargets(deps: ReconcilerDeps, events: readonly TriggerEvent[]): Promise<Targets[]> {
   if (events.length === 0) return [];
-  const instances = new Map(
-    (
-      await instancesByIds(
-        deps.ec2,
-        events.map((e) => e.instanceId),
-      )
-    ).map((i) => [i.id, i]),
+  const found = await instancesByIds(
+    deps.ec2,
+    events.map((e) => e.instanceId),
   );
+  const instances = new Map(found.map((i) => [i.id, i]));
   const lookup = new Set<string>();
   const all = events.map((event) => resolveOne(event, instances.get(event.instanceId), deps, lookup));
   if (lookup.size === 0) return all;
@@ -94,5 +92,11 @@ export async function resolveTargets(deps: ReconcilerDeps, events: readonly Trig
   events.forEach((event, i) => {
     for (const cluster of formerClusters.get(event.instanceId) ?? []) all[i]?.clusters.add(cluster);
   });
+  for (const id of lookup) {
+    if (instances.has(id) || formerClusters.has(id)) continue;
+    // Not an error (an untagged instance's terminated event after EC2 forgot it), but never a silent skip.
+    deps.telemetry.log.info('instance unknown to EC2 and to every ownership record; nothing to do', { instanceId: id });
+    deps.telemetry.metrics.addMetric(METRIC.instancesUnknown, 'Count', 1);
+  }
   return all;
 }

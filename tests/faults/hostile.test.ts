@@ -186,13 +186,16 @@ describe('hostile events', () => {
     expect(result.outcomes.size).toBe(0);
     expect(world.emulator.proxy.count('ChangeResourceRecordSets')).toBe(0);
     expect((await world.records(zoneId)).sort()).toEqual(before);
-    expect(world.telemetry.metrics).toEqual([]);
+    expect(world.telemetry.metrics).toEqual([{ name: METRIC.instancesUnknown, value: 1 }]);
+    expect(world.telemetry.lines).toContainEqual(
+      expect.objectContaining({ level: 'info', attributes: expect.objectContaining({ instanceId: gone }) }),
+    );
     reliability.record({
       kind: 'input',
       name: 'event: a terminated instance already gone from EC2, in no ownership record',
       outcome: 'ownership records searched, no cluster found, nothing written, not retried',
-      log: '(none: nothing to do is not an error)',
-      metric: '(none)',
+      log: 'info: instance unknown to EC2 and to every ownership record; nothing to do',
+      metric: 'InstancesUnknown +1',
       ms: 0,
     });
   });
