@@ -17,8 +17,8 @@ type Incoming = SQSEvent | EventBridgeEvent<string, unknown>;
 
 const isSqs = (event: Incoming): event is SQSEvent => Array.isArray((event as SQSEvent).Records);
 
-async function handle(event: Incoming, _context: Context): Promise<SQSBatchResponse | undefined> {
-  const { deps } = runtime();
+async function handle(event: Incoming, context: Context): Promise<SQSBatchResponse | undefined> {
+  const deps = { ...runtime().deps, timeLeftMs: () => context.getRemainingTimeInMillis() };
   if (isSqs(event)) {
     const items = event.Records.map((r) => ({ id: r.messageId, body: r.body }));
     const result = await processEvents(deps, items);

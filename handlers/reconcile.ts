@@ -18,8 +18,9 @@ export interface SweepSummary {
   readonly refused: string[];
 }
 
-async function handle(_event: ScheduledEvent, _context: Context): Promise<SweepSummary> {
-  const outcomes = [...(await sweep(runtime().deps)).values()];
+async function handle(_event: ScheduledEvent, context: Context): Promise<SweepSummary> {
+  const deps = { ...runtime().deps, timeLeftMs: () => context.getRemainingTimeInMillis() };
+  const outcomes = [...(await sweep(deps)).values()];
   const named = (status: string) => outcomes.filter((o) => o.status === status).map((o) => o.cluster);
   const failed = named('failed');
   if (failed.length > 0) throw new SweepIncompleteError(`sweep incomplete: ${failed.join(', ')} will be retried`);

@@ -66,6 +66,9 @@ export class ChangeRejectedError extends PermanentError {}
 /** Another writer changed the cluster's records between our read and our write, and retries ran out. */
 export class ConflictError extends TransientError {}
 
+/** The invocation ran short of time before it could start a cluster; its events come back later. */
+export class DeferredError extends TransientError {}
+
 /** EC2 does not yet show what an event says (eventual consistency). */
 export class NotYetVisibleError extends TransientError {}
 

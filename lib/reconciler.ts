@@ -11,7 +11,7 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { Route53Client } from '@aws-sdk/client-route-53';
 import type { Config } from './config.js';
-import { ConflictError, isPermanent, type PermanentError } from './errors.js';
+import { ConflictError, DeferredError, isPermanent, type PermanentError } from './errors.js';
 import { type Plan, planCluster } from './plan.js';
 import { applyChanges, ConflictDetected } from './provider.js';
 import { describeRecord, keyOf, type RecordSet } from './records.js';
@@ -43,7 +43,12 @@ export interface ReconcilerDeps {
   readonly random?: () => number;
   /** When true, plan only: nothing is written (the CLI's `plan`). */
   readonly dryRun?: boolean;
+  /** Time left in the invocation (Lambda's `getRemainingTimeInMillis`): clusters not started in time are deferred. */
+  readonly timeLeftMs?: () => number;
 }
+
+/** A cluster is not started with less time left than this: a deferred cluster is retried, a cut-off one is not. */
+export const MIN_TIME_LEFT_MS = 10_000;
 
 export type ClusterOutcome =
   | { readonly cluster: string; readonly status: 'unchanged'; readonly plan: Plan; readonly zone: HostedZone }
@@ -165,6 +170,16 @@ function failure(deps: ReconcilerDeps, cluster: string, error: unknown, instance
   return { cluster, status: 'failed', error };
 }
 
+const isShortOfTime = (deps: ReconcilerDeps): boolean =>
+  (deps.timeLeftMs?.() ?? Number.POSITIVE_INFINITY) < MIN_TIME_LEFT_MS;
+
+/** Throws DeferredError when the invocation has too little time left to start another cluster. */
+function outOfTime(deps: ReconcilerDeps): void {
+  if (isShortOfTime(deps)) {
+    throw new DeferredError(`deferred: the invocation is short of time; the cluster's events will be retried`);
+  }
+}
+
 /**
  * Makes each cluster's records exact. One cluster's refusal or failure never stops the others.
  * Reads every cluster's records first, then one EC2 snapshot shared by all; after writing, one more EC2 read checks
@@ -181,6 +196,7 @@ export async function reconcileClusters(
   const zoneErrors = new Map<string, unknown>();
   for (const cluster of names) {
     try {
+      outOfTime(deps);
       const zone = await deps.zones.zoneFor(cluster);
       reads.set(cluster, { zone, current: await readCluster(deps.route53, zone.id, cluster) });
     } catch (error) {
@@ -197,6 +213,7 @@ export async function reconcileClusters(
     const written: [string, Read][] = [];
     for (const [cluster, read] of pending) {
       try {
+        outOfTime(deps);
         const outcome = await converge(deps, cluster, read, fleet);
         if (outcome.status === 'changed') written.push([cluster, read]);
         if (outcome.status === 'changed' || !outcomes.has(cluster)) outcomes.set(cluster, outcome);
@@ -209,6 +226,12 @@ export async function reconcileClusters(
       const left = written.map(([c]) => c).join(', ');
       deps.telemetry.log.warn('EC2 kept changing while writing; the next event or the sweep finishes', {
         clusters: left,
+      });
+      break;
+    }
+    if (isShortOfTime(deps)) {
+      deps.telemetry.log.warn('no time left to check the written clusters again; the next event or the sweep will', {
+        clusters: written.map(([c]) => c).join(', '),
       });
       break;
     }
