@@ -1,23 +1,9 @@
 /** Errors are one line on stderr and exit 1; a stack trace only with --debug. */
 import net from 'node:net';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { World } from '../support/world.js';
-import { runCli, useEmulator } from './support/cli.js';
+import { describe, expect, it, vi } from 'vitest';
+import { runCli, useCliWorld } from './support/cli.js';
 
-let world: World;
-let zoneId: string;
-
-beforeAll(async () => {
-  world = await World.start();
-});
-afterAll(async () => {
-  await world.stop();
-});
-beforeEach(async () => {
-  await world.reset();
-  useEmulator(world);
-  zoneId = await world.zone('example.com');
-});
+const setup = useCliWorld();
 
 /** A loopback port nothing listens on. */
 async function closedPort(): Promise<number> {
@@ -36,7 +22,7 @@ describe('rlec-dns errors', () => {
     expect(code).toBe(1);
     expect(stdout).toBe('');
     expect(stderr).toBe(
-      `rlec-dns: error: invalid cluster name "example.com": it is the apex of hosted zone example.com. (${zoneId}); a cluster must lie below a zone's apex\n`,
+      `rlec-dns: error: invalid cluster name "example.com": it is the apex of hosted zone example.com. (${setup.zoneId}); a cluster must lie below a zone's apex\n`,
     );
   });
 
@@ -58,7 +44,7 @@ describe('rlec-dns errors', () => {
     expect(stderr).toBe(
       'rlec-dns: error: no usable hosted zone for cluster c1.example.org: no hosted zone in the account is a parent of it\n',
     );
-    expect(world.emulator.proxy.count('ChangeResourceRecordSets')).toBe(0);
+    expect(setup.world.emulator.proxy.count('ChangeResourceRecordSets')).toBe(0);
   });
 
   it('names the endpoint it cannot reach', async () => {
@@ -76,7 +62,7 @@ describe('rlec-dns errors', () => {
 
   it('rejects a bad option value before calling AWS', async () => {
     // Prepare
-    world.emulator.proxy.resetCounts();
+    setup.world.emulator.proxy.resetCounts();
     // Act
     const { code, stderr } = await runCli(['sync', '--wait-timeout', 'soon']);
     // Assess
@@ -84,7 +70,7 @@ describe('rlec-dns errors', () => {
     expect(stderr).toBe(
       'rlec-dns: error: --wait-timeout must be a whole number from 1 to 3600, got soon (see rlec-dns sync --help)\n',
     );
-    expect(world.emulator.proxy.counts()).toEqual({});
+    expect(setup.world.emulator.proxy.counts()).toEqual({});
   });
 
   it('rejects an owner id that cannot be written into the ownership record', async () => {
@@ -122,7 +108,7 @@ describe('rlec-dns errors', () => {
 
   it('logs the steps of the loop as JSON lines on stderr with --debug', async () => {
     // Prepare
-    await world.launch({ cluster: 'c1.example.com', privateIp: '10.0.0.11' });
+    await setup.world.launch({ cluster: 'c1.example.com', privateIp: '10.0.0.11' });
     // Act
     const { code, stderr } = await runCli(['sync', '--debug', '--no-wait']);
     // Assess

@@ -1,33 +1,19 @@
 /** `rlec-dns export` against the emulator: the clusters' records in Route 53 as BIND zone-file lines. */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { World } from '../support/world.js';
-import { launchCluster, OWNER, runCli, useEmulator } from './support/cli.js';
+import { describe, expect, it } from 'vitest';
+import { launchCluster, OWNER, runCli, useCliWorld } from './support/cli.js';
 
-let world: World;
-let zoneId: string;
-
-beforeAll(async () => {
-  world = await World.start();
-});
-afterAll(async () => {
-  await world.stop();
-});
-beforeEach(async () => {
-  await world.reset();
-  useEmulator(world);
-  zoneId = await world.zone('example.com');
-});
+const setup = useCliWorld();
 
 describe('rlec-dns export', () => {
   it("prints the cluster's records as aligned zone-file lines, one per value", async () => {
     // Prepare
-    const [n1, n2] = await launchCluster(world, 'c1.example.com', ['10.0.0.11', '10.0.0.12']);
+    const [n1, n2] = await launchCluster(setup.world, 'c1.example.com', ['10.0.0.11', '10.0.0.12']);
     // Act
     const { code, stdout } = await runCli(['export', '--cluster', 'c1.example.com']);
     // Assess
     expect(code).toBe(0);
     expect(stdout.split('\n')).toEqual([
-      `; c1.example.com in hosted zone example.com. (${zoneId})`,
+      `; c1.example.com in hosted zone example.com. (${setup.zoneId})`,
       'c1.example.com.           60 IN NS  ns1.c1.example.com.',
       'c1.example.com.           60 IN NS  ns2.c1.example.com.',
       `_rlec-dns.c1.example.com. 60 IN TXT "heritage=rlec-dns,owner=${OWNER}"`,
@@ -41,21 +27,21 @@ describe('rlec-dns export', () => {
 
   it('exports every cluster this deployment owns when none is named', async () => {
     // Prepare
-    await launchCluster(world, 'c1.example.com', ['10.0.0.11']);
-    await launchCluster(world, 'c2.example.com', ['10.0.0.21']);
+    await launchCluster(setup.world, 'c1.example.com', ['10.0.0.11']);
+    await launchCluster(setup.world, 'c2.example.com', ['10.0.0.21']);
     // Act
     const { code, stdout } = await runCli(['export']);
     // Assess
     expect(code).toBe(0);
     expect(stdout.split('\n').filter((l) => l.startsWith(';'))).toEqual([
-      `; c1.example.com in hosted zone example.com. (${zoneId})`,
-      `; c2.example.com in hosted zone example.com. (${zoneId})`,
+      `; c1.example.com in hosted zone example.com. (${setup.zoneId})`,
+      `; c2.example.com in hosted zone example.com. (${setup.zoneId})`,
     ]);
   });
 
   it('gives each resource record as name, ttl, class, type and value in JSON', async () => {
     // Prepare
-    const [node] = await launchCluster(world, 'c1.example.com', ['10.0.0.11']);
+    const [node] = await launchCluster(setup.world, 'c1.example.com', ['10.0.0.11']);
     // Act
     const { code, stdout } = await runCli(['export', '--json']);
     // Assess
@@ -64,7 +50,7 @@ describe('rlec-dns export', () => {
       clusters: [
         {
           cluster: 'c1.example.com',
-          zone: { id: zoneId, name: 'example.com.' },
+          zone: { id: setup.zoneId, name: 'example.com.' },
           records: [
             { name: 'c1.example.com.', ttl: 60, class: 'IN', type: 'NS', value: 'ns1.c1.example.com.' },
             {
@@ -88,6 +74,6 @@ describe('rlec-dns export', () => {
     const { code, stdout } = await runCli(['export', '--cluster', 'c1.example.com']);
     // Assess
     expect(code).toBe(0);
-    expect(stdout).toBe(`; c1.example.com in hosted zone example.com. (${zoneId})\n; no records\n`);
+    expect(stdout).toBe(`; c1.example.com in hosted zone example.com. (${setup.zoneId})\n; no records\n`);
   });
 });

@@ -1,23 +1,9 @@
 /** `rlec-dns plan` against the emulator: the loop's own dry run, as a diff, with terraform's exit codes. */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { changeBatch, change as r53Change } from '../support/route53-helpers.js';
-import { World } from '../support/world.js';
-import { launchCluster, OWNER, runCli, useEmulator } from './support/cli.js';
+import { launchCluster, OWNER, runCli, useCliWorld } from './support/cli.js';
 
-let world: World;
-let zoneId: string;
-
-beforeAll(async () => {
-  world = await World.start();
-});
-afterAll(async () => {
-  await world.stop();
-});
-beforeEach(async () => {
-  await world.reset();
-  useEmulator(world);
-  zoneId = await world.zone('example.com');
-});
+const setup = useCliWorld();
 
 interface PlanJson {
   changesPending: boolean;
@@ -38,7 +24,7 @@ const planJson = async (...args: string[]) => {
 describe('rlec-dns plan', () => {
   it('exits 0 and reports every cluster in step when Route 53 is right', async () => {
     // Prepare
-    await launchCluster(world, 'c1.example.com', ['10.0.0.11', '10.0.0.12']);
+    await launchCluster(setup.world, 'c1.example.com', ['10.0.0.11', '10.0.0.12']);
     // Act
     const { code, plan } = await planJson();
     // Assess
@@ -46,15 +32,15 @@ describe('rlec-dns plan', () => {
     expect(plan).toEqual({
       changesPending: false,
       clusters: [
-        { cluster: 'c1.example.com', status: 'in-step', zone: { id: zoneId, name: 'example.com.' }, changes: [] },
+        { cluster: 'c1.example.com', status: 'in-step', zone: { id: setup.zoneId, name: 'example.com.' }, changes: [] },
       ],
     });
   });
 
   it('exits 2 and lists the exact changes when a new node is not yet published', async () => {
     // Prepare
-    await launchCluster(world, 'c1.example.com', ['10.0.0.11']);
-    const joiner = await world.launch({ cluster: 'c1.example.com', privateIp: '10.0.0.12' });
+    await launchCluster(setup.world, 'c1.example.com', ['10.0.0.11']);
+    const joiner = await setup.world.launch({ cluster: 'c1.example.com', privateIp: '10.0.0.12' });
     // Act
     const { code, plan } = await planJson('--cluster', 'c1.example.com');
     // Assess
@@ -80,8 +66,8 @@ describe('rlec-dns plan', () => {
 
   it('prints the changes as a diff, old record set above new', async () => {
     // Prepare
-    const [node] = await launchCluster(world, 'c1.example.com', ['10.0.0.11']);
-    const joiner = await world.launch({ cluster: 'c1.example.com', privateIp: '10.0.0.12' });
+    const [node] = await launchCluster(setup.world, 'c1.example.com', ['10.0.0.11']);
+    const joiner = await setup.world.launch({ cluster: 'c1.example.com', privateIp: '10.0.0.12' });
     const owner = `"heritage=rlec-dns,owner=${OWNER}"`;
     // Act
     const { code, stdout } = await runCli(['plan']);
@@ -89,7 +75,7 @@ describe('rlec-dns plan', () => {
     expect(code).toBe(2);
     expect(stdout).toBe(
       [
-        `c1.example.com  zone example.com. (${zoneId})`,
+        `c1.example.com  zone example.com. (${setup.zoneId})`,
         '  5 changes pending',
         '    - c1.example.com. 60 NS ns1.c1.example.com.',
         '    + c1.example.com. 60 NS ns1.c1.example.com. ns2.c1.example.com.',
@@ -105,22 +91,22 @@ describe('rlec-dns plan', () => {
 
   it('writes nothing to Route 53', async () => {
     // Prepare
-    const [, second] = await launchCluster(world, 'c1.example.com', ['10.0.0.11', '10.0.0.12']);
-    await world.terminate(second?.id ?? '');
-    const before = await world.records(zoneId);
-    world.emulator.proxy.resetCounts();
+    const [, second] = await launchCluster(setup.world, 'c1.example.com', ['10.0.0.11', '10.0.0.12']);
+    await setup.world.terminate(second?.id ?? '');
+    const before = await setup.world.records(setup.zoneId);
+    setup.world.emulator.proxy.resetCounts();
     // Act
     const { code } = await planJson();
     // Assess
     expect(code).toBe(2);
-    expect(world.emulator.proxy.count('ChangeResourceRecordSets')).toBe(0);
-    expect(await world.records(zoneId)).toEqual(before);
+    expect(setup.world.emulator.proxy.count('ChangeResourceRecordSets')).toBe(0);
+    expect(await setup.world.records(setup.zoneId)).toEqual(before);
   });
 
   it('plans the removal of every record of a cluster whose last node is gone', async () => {
     // Prepare
-    const [node] = await launchCluster(world, 'c1.example.com', ['10.0.0.11']);
-    await world.terminate(node?.id ?? '');
+    const [node] = await launchCluster(setup.world, 'c1.example.com', ['10.0.0.11']);
+    await setup.world.terminate(node?.id ?? '');
     // Act
     const { code, plan } = await planJson();
     // Assess
@@ -130,9 +116,11 @@ describe('rlec-dns plan', () => {
 
   it('exits 1 and names the foreign records when a cluster is refused, while planning the others', async () => {
     // Prepare
-    await launchCluster(world, 'c1.example.com', ['10.0.0.11']);
-    await world.launch({ cluster: 'c2.example.com', privateIp: '10.0.0.21' });
-    await changeBatch(world.route53, zoneId, [r53Change('CREATE', 'c2.example.com', 'NS', 300, ['ns.elsewhere.net.'])]);
+    await launchCluster(setup.world, 'c1.example.com', ['10.0.0.11']);
+    await setup.world.launch({ cluster: 'c2.example.com', privateIp: '10.0.0.21' });
+    await changeBatch(setup.world.route53, setup.zoneId, [
+      r53Change('CREATE', 'c2.example.com', 'NS', 300, ['ns.elsewhere.net.']),
+    ]);
     // Act
     const { code, plan } = await planJson();
     // Assess
@@ -146,7 +134,7 @@ describe('rlec-dns plan', () => {
 
   it('uses the owner id given with --owner, and names the owner of the clusters it refuses', async () => {
     // Prepare
-    await launchCluster(world, 'c1.example.com', ['10.0.0.11']);
+    await launchCluster(setup.world, 'c1.example.com', ['10.0.0.11']);
     // Act
     const { code, plan } = await planJson('--owner', 'someone-else');
     // Assess

@@ -1,23 +1,9 @@
 /** `rlec-dns status` against the emulator: members, records, and whether they agree, without writing anything. */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { changeBatch, change as r53Change } from '../support/route53-helpers.js';
-import { World } from '../support/world.js';
-import { launchCluster, runCli, useEmulator } from './support/cli.js';
+import { launchCluster, runCli, useCliWorld } from './support/cli.js';
 
-let world: World;
-let zoneId: string;
-
-beforeAll(async () => {
-  world = await World.start();
-});
-afterAll(async () => {
-  await world.stop();
-});
-beforeEach(async () => {
-  await world.reset();
-  useEmulator(world);
-  zoneId = await world.zone('example.com');
-});
+const setup = useCliWorld();
 
 interface StatusJson {
   clusters: {
@@ -40,14 +26,19 @@ const status = async (...args: string[]) => {
 describe('rlec-dns status', () => {
   it('lists each member with its number, state and address, and says the cluster is in step', async () => {
     // Prepare
-    const nodes = await launchCluster(world, 'c1.example.com', ['10.0.0.11', '10.0.0.12']);
+    const nodes = await launchCluster(setup.world, 'c1.example.com', ['10.0.0.11', '10.0.0.12']);
     // Act
     const { code, report } = await status();
     // Assess
     expect(code).toBe(0);
     expect(report.clusters).toHaveLength(1);
     const [c1] = report.clusters;
-    expect(c1).toMatchObject({ cluster: 'c1.example.com', state: 'in-step', zone: { id: zoneId }, pendingChanges: 0 });
+    expect(c1).toMatchObject({
+      cluster: 'c1.example.com',
+      state: 'in-step',
+      zone: { id: setup.zoneId },
+      pendingChanges: 0,
+    });
     expect(c1?.members.map((m) => [m.slot, m.instanceId, m.state, m.address, m.role])).toEqual(
       nodes.map((n) => [n.slot, n.id, 'running', n.address, 'published']),
     );
@@ -61,8 +52,8 @@ describe('rlec-dns status', () => {
 
   it('shows a terminated member as still published and to be removed, and the cluster out of step', async () => {
     // Prepare
-    const [first, second] = await launchCluster(world, 'c1.example.com', ['10.0.0.11', '10.0.0.12']);
-    await world.terminate(second?.id ?? '');
+    const [first, second] = await launchCluster(setup.world, 'c1.example.com', ['10.0.0.11', '10.0.0.12']);
+    await setup.world.terminate(second?.id ?? '');
     // Act
     const { report } = await status('--cluster', 'c1.example.com');
     // Assess
@@ -77,9 +68,9 @@ describe('rlec-dns status', () => {
 
   it('lists a tagged instance that is not running as not a member', async () => {
     // Prepare
-    await launchCluster(world, 'c1.example.com', ['10.0.0.11']);
-    const stopped = await world.launch({ cluster: 'c1.example.com', privateIp: '10.0.0.12' });
-    await world.stopInstance(stopped);
+    await launchCluster(setup.world, 'c1.example.com', ['10.0.0.11']);
+    const stopped = await setup.world.launch({ cluster: 'c1.example.com', privateIp: '10.0.0.12' });
+    await setup.world.stopInstance(stopped);
     // Act
     const { report } = await status();
     // Assess
@@ -96,7 +87,7 @@ describe('rlec-dns status', () => {
 
   it('includes a cluster that tagged instances name but Route 53 does not hold yet', async () => {
     // Prepare
-    const id = await world.launch({ cluster: 'c2.example.com', privateIp: '10.0.0.21' });
+    const id = await setup.world.launch({ cluster: 'c2.example.com', privateIp: '10.0.0.21' });
     // Act
     const { report } = await status();
     // Assess
@@ -109,9 +100,11 @@ describe('rlec-dns status', () => {
 
   it('reports a cluster whose names hold records it did not create as refused, and goes on', async () => {
     // Prepare
-    await launchCluster(world, 'c1.example.com', ['10.0.0.11']);
-    await changeBatch(world.route53, zoneId, [r53Change('CREATE', 'ns1.c9.example.com', 'A', 300, ['192.0.2.1'])]);
-    await world.launch({ cluster: 'c9.example.com', privateIp: '10.0.0.91' });
+    await launchCluster(setup.world, 'c1.example.com', ['10.0.0.11']);
+    await changeBatch(setup.world.route53, setup.zoneId, [
+      r53Change('CREATE', 'ns1.c9.example.com', 'A', 300, ['192.0.2.1']),
+    ]);
+    await setup.world.launch({ cluster: 'c9.example.com', privateIp: '10.0.0.91' });
     // Act
     const { code, report } = await status();
     // Assess
@@ -125,7 +118,7 @@ describe('rlec-dns status', () => {
 
   it('warns about an instance whose tag names no valid cluster', async () => {
     // Prepare
-    const bad = await world.launch({ cluster: 'example.com_', privateIp: '10.0.0.31' });
+    const bad = await setup.world.launch({ cluster: 'example.com_', privateIp: '10.0.0.31' });
     // Act
     const { report } = await status();
     // Assess
@@ -135,13 +128,13 @@ describe('rlec-dns status', () => {
 
   it('prints a table of members and the records in Route 53 as zone-file lines', async () => {
     // Prepare
-    const [node] = await launchCluster(world, 'c1.example.com', ['10.0.0.11']);
+    const [node] = await launchCluster(setup.world, 'c1.example.com', ['10.0.0.11']);
     // Act
     const { code, stdout } = await runCli(['status']);
     // Assess
     expect(code).toBe(0);
     const lines = stdout.split('\n');
-    expect(lines[0]).toBe(`c1.example.com  zone example.com. (${zoneId})`);
+    expect(lines[0]).toBe(`c1.example.com  zone example.com. (${setup.zoneId})`);
     expect(lines[1]).toBe('  in step');
     expect(lines[2]).toMatch(/^ {2}NS +INSTANCE +STATE +ADDRESS +ROLE$/);
     expect(lines[3]).toMatch(new RegExp(`^ {2}ns1 +${node?.id} +running +10\\.0\\.0\\.11 +published$`));
@@ -150,14 +143,14 @@ describe('rlec-dns status', () => {
 
   it('writes nothing to Route 53', async () => {
     // Prepare
-    const [, second] = await launchCluster(world, 'c1.example.com', ['10.0.0.11', '10.0.0.12']);
-    await world.terminate(second?.id ?? '');
-    const before = await world.records(zoneId);
-    world.emulator.proxy.resetCounts();
+    const [, second] = await launchCluster(setup.world, 'c1.example.com', ['10.0.0.11', '10.0.0.12']);
+    await setup.world.terminate(second?.id ?? '');
+    const before = await setup.world.records(setup.zoneId);
+    setup.world.emulator.proxy.resetCounts();
     // Act
     await runCli(['status']);
     // Assess
-    expect(world.emulator.proxy.count('ChangeResourceRecordSets')).toBe(0);
-    expect(await world.records(zoneId)).toEqual(before);
+    expect(setup.world.emulator.proxy.count('ChangeResourceRecordSets')).toBe(0);
+    expect(await setup.world.records(setup.zoneId)).toEqual(before);
   });
 });

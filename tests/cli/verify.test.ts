@@ -2,27 +2,14 @@
  * `rlec-dns verify` against the emulator and DNS servers on loopback: the parent zone's server (what Route 53 holds,
  * served from 127.0.0.1) and each node's own server (on the node's address, 127.0.0.x).
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { World } from '../support/world.js';
-import { launchCluster, type Node, runCli, useEmulator } from './support/cli.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { launchCluster, type Node, runCli, useCliWorld } from './support/cli.js';
 import { clusterZone, type NodeServers, startNodeServers, startParent, zoneRecords } from './support/dns-fixtures.js';
 import type { Responder, ZoneRecord } from './support/dns-responder.js';
 
-let world: World;
-let zoneId: string;
 const running: { close(): Promise<void> }[] = [];
 
-beforeAll(async () => {
-  world = await World.start();
-});
-afterAll(async () => {
-  await world.stop();
-});
-beforeEach(async () => {
-  await world.reset();
-  useEmulator(world);
-  zoneId = await world.zone('example.com');
-});
+const setup = useCliWorld();
 afterEach(async () => {
   await Promise.all(running.splice(0).map((s) => s.close()));
 });
@@ -51,7 +38,7 @@ interface VerifyJson {
 }
 
 async function parent(records?: readonly ZoneRecord[], truncateUdp = false): Promise<Responder> {
-  const server = await startParent(records ?? (await zoneRecords(world.route53, zoneId)), { truncateUdp });
+  const server = await startParent(records ?? (await zoneRecords(setup.world.route53, setup.zoneId)), { truncateUdp });
   running.push(server);
   return server;
 }
@@ -79,7 +66,7 @@ const failures = (report: VerifyJson) =>
 describe('rlec-dns verify', () => {
   it("passes when the parent refers to the published names with the members' glue and every node answers", async () => {
     // Prepare
-    const nodes = await launchCluster(world, CLUSTER, ADDRESSES);
+    const nodes = await launchCluster(setup.world, CLUSTER, ADDRESSES);
     const parentServer = await parent();
     const servers = await nodeServers(nodes);
     // Act
@@ -113,7 +100,7 @@ describe('rlec-dns verify', () => {
 
   it('prints a table per server with the answer, the latency and the verdict', async () => {
     // Prepare
-    const nodes = await launchCluster(world, CLUSTER, ADDRESSES.slice(0, 1));
+    const nodes = await launchCluster(setup.world, CLUSTER, ADDRESSES.slice(0, 1));
     const parentServer = await parent();
     const servers = await nodeServers(nodes);
     // Act
@@ -134,8 +121,8 @@ describe('rlec-dns verify', () => {
 
   it("fails, naming the parent server, when its glue is not the running member's address", async () => {
     // Prepare
-    const nodes = await launchCluster(world, CLUSTER, ADDRESSES);
-    const served = (await zoneRecords(world.route53, zoneId)).map((r) =>
+    const nodes = await launchCluster(setup.world, CLUSTER, ADDRESSES);
+    const served = (await zoneRecords(setup.world.route53, setup.zoneId)).map((r) =>
       r.name === 'ns2.c1.example.com.' && r.type === 'A' ? { ...r, data: '127.0.0.99' } : r,
     );
     const parentServer = await parent(served);
@@ -151,9 +138,9 @@ describe('rlec-dns verify', () => {
 
   it('fails when the delegation still lists a member that is gone', async () => {
     // Prepare
-    const nodes = await launchCluster(world, CLUSTER, ADDRESSES);
+    const nodes = await launchCluster(setup.world, CLUSTER, ADDRESSES);
     const parentServer = await parent();
-    await world.terminate(nodes[2]?.id ?? '');
+    await setup.world.terminate(nodes[2]?.id ?? '');
     const servers = await nodeServers(nodes.slice(0, 2));
     // Act
     const { code, report } = await verify(parentServer, servers);
@@ -167,8 +154,10 @@ describe('rlec-dns verify', () => {
 
   it('fails when the parent zone does not delegate the cluster', async () => {
     // Prepare
-    const nodes = await launchCluster(world, CLUSTER, ADDRESSES.slice(0, 1));
-    const undelegated = (await zoneRecords(world.route53, zoneId)).filter((r) => !r.name.endsWith('c1.example.com.'));
+    const nodes = await launchCluster(setup.world, CLUSTER, ADDRESSES.slice(0, 1));
+    const undelegated = (await zoneRecords(setup.world.route53, setup.zoneId)).filter(
+      (r) => !r.name.endsWith('c1.example.com.'),
+    );
     const parentServer = await parent(undelegated);
     const servers = await nodeServers(nodes);
     // Act
@@ -182,7 +171,7 @@ describe('rlec-dns verify', () => {
 
   it("fails, naming the node, when a node's DNS server does not answer", async () => {
     // Prepare
-    const nodes = await launchCluster(world, CLUSTER, ADDRESSES);
+    const nodes = await launchCluster(setup.world, CLUSTER, ADDRESSES);
     const parentServer = await parent();
     const servers = await nodeServers(nodes.slice(0, 2), clusterZone(CLUSTER, nodes));
     // Act
@@ -206,7 +195,7 @@ describe('rlec-dns verify', () => {
 
   it('fails a node whose server refuses to answer for the cluster', async () => {
     // Prepare
-    const nodes = await launchCluster(world, CLUSTER, ADDRESSES.slice(0, 1));
+    const nodes = await launchCluster(setup.world, CLUSTER, ADDRESSES.slice(0, 1));
     const parentServer = await parent();
     const servers = await startNodeServers(['127.0.0.11'], 'other.example.org.', []);
     running.push(servers);
@@ -219,7 +208,7 @@ describe('rlec-dns verify', () => {
 
   it('fails a node that cannot resolve a node name, and checks only the names given with --node-names', async () => {
     // Prepare
-    const nodes = await launchCluster(world, CLUSTER, ADDRESSES.slice(0, 2));
+    const nodes = await launchCluster(setup.world, CLUSTER, ADDRESSES.slice(0, 2));
     const parentServer = await parent();
     const onlyNode1 = clusterZone(CLUSTER, nodes).filter((r) => r.name !== 'node2.c1.example.com.');
     const servers = await nodeServers(nodes, onlyNode1);
@@ -236,7 +225,7 @@ describe('rlec-dns verify', () => {
 
   it('asks again over TCP when the UDP answer is truncated', async () => {
     // Prepare
-    const nodes = await launchCluster(world, CLUSTER, ADDRESSES);
+    const nodes = await launchCluster(setup.world, CLUSTER, ADDRESSES);
     const parentServer = await parent(undefined, true);
     const servers = await nodeServers(nodes);
     // Act
@@ -249,12 +238,12 @@ describe('rlec-dns verify', () => {
 
   it("asks the hosted zone's own name servers when no --server is given", async () => {
     // Prepare
-    await launchCluster(world, CLUSTER, ADDRESSES.slice(0, 1));
+    await launchCluster(setup.world, CLUSTER, ADDRESSES.slice(0, 1));
     // Act
     const result = await runCli(['verify', '--cluster', CLUSTER, '--json', '--timeout', '500', '--node-port', '9']);
     // Assess
     const report = JSON.parse(result.stdout) as VerifyJson;
-    expect(world.emulator.proxy.count('GetHostedZone')).toBe(1);
+    expect(setup.world.emulator.proxy.count('GetHostedZone')).toBe(1);
     expect(report.servers.filter((s) => s.role === 'parent').map((s) => s.label)).toEqual([
       'ns-2048.awsdns-64.com',
       'ns-2049.awsdns-65.net',

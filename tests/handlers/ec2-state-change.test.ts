@@ -1,34 +1,29 @@
 import { readFileSync } from 'node:fs';
-import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import {
   ChangeResourceRecordSetsCommand,
   ListHostedZonesCommand,
   ListResourceRecordSetsCommand,
-  Route53Client,
 } from '@aws-sdk/client-route-53';
 import type { EventBridgeEvent, SQSEvent, SQSRecord } from 'aws-lambda';
-import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
-import type { handler as Handler } from '../../handlers/ec2-state-change.js';
+import { beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
 import { TransientError } from '../../lib/errors.js';
-import { resetRuntime, runtime } from '../../lib/runtime.js';
+import { runtime } from '../../lib/runtime.js';
 import { METRIC } from '../../lib/telemetry.js';
 import {
   describeInstances,
   type FakeInstance,
-  lambdaContext,
   listRecordSets,
-  quietPowertools,
   recordSet,
-  stubHandlerEnv,
   throttlingError,
+  useHandler,
 } from './support.js';
 
-const route53 = mockClient(Route53Client);
-const ec2 = mockClient(EC2Client);
-
-const context = lambdaContext('rlec-dns-test-stateChange');
+const { route53, ec2, context, handler } = useHandler(
+  'rlec-dns-test-stateChange',
+  () => import('../../handlers/ec2-state-change.js'),
+);
 
 const fixture = <T>(name: string): T =>
   JSON.parse(readFileSync(new URL(`../events/${name}`, import.meta.url), 'utf8')) as T;
@@ -114,25 +109,9 @@ const createNodeA = [
   },
 ];
 
-let handler: typeof Handler;
 let addMetric: MockInstance<ReturnType<typeof runtime>['metrics']['addMetric']>;
 
-beforeAll(async () => {
-  stubHandlerEnv();
-  quietPowertools();
-  ({ handler } = await import('../../handlers/ec2-state-change.js'));
-});
-
-afterAll(() => {
-  vi.unstubAllEnvs();
-  vi.restoreAllMocks();
-});
-
 beforeEach(() => {
-  route53.reset();
-  ec2.reset();
-  // A fresh runtime per test: the zone cache must not carry one test's zones into the next.
-  resetRuntime();
   addMetric = vi.spyOn(runtime().metrics, 'addMetric');
   route53.on(ListHostedZonesCommand).resolves({ HostedZones: [exampleZone, otherZone], IsTruncated: false });
   route53

@@ -1,33 +1,27 @@
 import { readFileSync } from 'node:fs';
-import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import {
   ChangeResourceRecordSetsCommand,
   ListHostedZonesCommand,
   ListResourceRecordSetsCommand,
-  Route53Client,
 } from '@aws-sdk/client-route-53';
 import type { ScheduledEvent } from 'aws-lambda';
-import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { handler as Handler } from '../../handlers/reconcile.js';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { TransientError } from '../../lib/errors.js';
-import { resetRuntime } from '../../lib/runtime.js';
 import {
   describeInstances,
   type FakeInstance,
-  lambdaContext,
   listRecordSets,
-  quietPowertools,
   recordSet,
-  stubHandlerEnv,
   throttlingError,
+  useHandler,
 } from './support.js';
 
-const route53 = mockClient(Route53Client);
-const ec2 = mockClient(EC2Client);
-
-const context = lambdaContext('rlec-dns-test-reconcile');
+const { route53, ec2, context, handler } = useHandler(
+  'rlec-dns-test-reconcile',
+  () => import('../../handlers/reconcile.js'),
+);
 
 const scheduledEvent = JSON.parse(
   readFileSync(new URL('../events/scheduled.json', import.meta.url), 'utf8'),
@@ -65,23 +59,7 @@ const nodeB: FakeInstance = {
   privateIp: '10.0.2.23',
 };
 
-let handler: typeof Handler;
-
-beforeAll(async () => {
-  stubHandlerEnv();
-  quietPowertools();
-  ({ handler } = await import('../../handlers/reconcile.js'));
-});
-
-afterAll(() => {
-  vi.unstubAllEnvs();
-  vi.restoreAllMocks();
-});
-
 beforeEach(() => {
-  route53.reset();
-  ec2.reset();
-  resetRuntime();
   route53.on(ListHostedZonesCommand).resolves({ HostedZones: [exampleZone], IsTruncated: false });
   route53.on(ChangeResourceRecordSetsCommand).resolves({
     ChangeInfo: { Id: '/change/C1', Status: 'PENDING', SubmittedAt: new Date('2026-11-25T09:15:02Z') },

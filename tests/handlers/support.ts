@@ -3,14 +3,21 @@
  * and fakes of the two AWS reads the loop makes (DescribeInstances with filters, ListResourceRecordSets in Route 53's
  * order), so that each test states only the instances and records it is about.
  */
-import type { DescribeInstancesCommandInput, DescribeInstancesCommandOutput } from '@aws-sdk/client-ec2';
-import type {
-  ListResourceRecordSetsCommandInput,
-  ListResourceRecordSetsCommandOutput,
-  ResourceRecordSet,
+import {
+  type DescribeInstancesCommandInput,
+  type DescribeInstancesCommandOutput,
+  EC2Client,
+} from '@aws-sdk/client-ec2';
+import {
+  type ListResourceRecordSetsCommandInput,
+  type ListResourceRecordSetsCommandOutput,
+  type ResourceRecordSet,
+  Route53Client,
 } from '@aws-sdk/client-route-53';
 import type { Context } from 'aws-lambda';
-import { vi } from 'vitest';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, beforeEach, vi } from 'vitest';
+import { resetRuntime } from '../../lib/runtime.js';
 
 /**
  * What the handler modules read when they are imported (config at cold start) and what keeps Powertools quiet.
@@ -145,3 +152,38 @@ export const throttlingError = (): Error =>
     $fault: 'client',
     $metadata: { httpStatusCode: 400 },
   });
+
+/**
+ * Registers the hooks a handler test file needs and returns what its tests use: mocks of the Route 53 and EC2
+ * clients, reset before each test along with the runtime (so no zone cache carries over); a Lambda context for
+ * `functionName`; and the handler, imported by `load` before the first test, once {@link stubHandlerEnv} and
+ * {@link quietPowertools} have run (both undone after the last). The returned `handler` forwards to the imported one,
+ * so it can be destructured at module level. Hooks the caller registers afterwards run after these.
+ */
+export function useHandler<H extends (...args: never[]) => unknown>(
+  functionName: string,
+  load: () => Promise<{ readonly handler: H }>,
+) {
+  const route53 = mockClient(Route53Client);
+  const ec2 = mockClient(EC2Client);
+  let loaded: H | undefined;
+  beforeAll(async () => {
+    stubHandlerEnv();
+    quietPowertools();
+    ({ handler: loaded } = await load());
+  });
+  afterAll(() => {
+    vi.unstubAllEnvs();
+    vi.restoreAllMocks();
+  });
+  beforeEach(() => {
+    route53.reset();
+    ec2.reset();
+    resetRuntime();
+  });
+  const handler = ((...args: Parameters<H>) => {
+    if (loaded === undefined) throw new Error('useHandler: the handler is imported in beforeAll');
+    return loaded(...args);
+  }) as H;
+  return { route53, ec2, context: lambdaContext(functionName), handler };
+}

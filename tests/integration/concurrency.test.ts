@@ -7,7 +7,7 @@
  * compare-and-swap alone cannot catch.
  */
 import type { Change, ResourceRecordSet } from '@aws-sdk/client-route-53';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConflictError } from '../../lib/errors.js';
 import { type BatchResult, processEvents } from '../../lib/process-events.js';
 import { METRIC } from '../../lib/telemetry.js';
@@ -23,7 +23,7 @@ import {
 } from '../support/concurrency.js';
 import { listAll, recordSet, summary } from '../support/route53-helpers.js';
 import type { RequestContext } from '../support/route53-rules.js';
-import { World } from '../support/world.js';
+import { useWorld } from '../support/use-world.js';
 
 const C1 = 'c1.example.com';
 const C2 = 'c2.example.com';
@@ -35,23 +35,14 @@ const STAGGER_MS = 30;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-let world: World;
-let zoneId: string;
 let wiretap: Wiretap;
 let containers: Container[];
 
-beforeAll(async () => {
-  world = await World.start();
-});
-afterAll(async () => {
-  await world.stop();
-});
+const setup = useWorld();
 beforeEach(async () => {
-  await world.reset();
-  zoneId = await world.zone('example.com');
   containers = [];
   wiretap = new Wiretap();
-  wiretap.install(world);
+  wiretap.install(setup.world);
 });
 afterEach(() => {
   for (const c of containers) c.destroy();
@@ -59,7 +50,7 @@ afterEach(() => {
 
 /** A new Lambda container, destroyed after the test. */
 function lambda(retry = FAST_JITTER): Container {
-  const c = container(world, retry);
+  const c = container(setup.world, retry);
   containers.push(c);
   return c;
 }
@@ -73,7 +64,7 @@ function invokeConcurrently(events: readonly Record<string, unknown>[], retry = 
 /** One invocation, in the world's own container, for all the events in order: the sequential reference. */
 const invokeSequentially = (events: readonly Record<string, unknown>[]) =>
   processEvents(
-    world.deps(),
+    setup.world.deps(),
     events.map((body, i) => ({ id: `s${i}`, body })),
   );
 
@@ -109,12 +100,12 @@ function swap(from: readonly ResourceRecordSet[], to: readonly ResourceRecordSet
   ];
 }
 
-const current = async () => (await world.records(zoneId)).sort();
+const current = async () => (await setup.world.records(setup.zoneId)).sort();
 
 /** Launches tagged instances with these addresses; returns their ids in the same order. */
 async function launchAll(cluster: string, addresses: readonly string[]): Promise<string[]> {
   const ids: string[] = [];
-  for (const privateIp of addresses) ids.push(await world.launch({ cluster, privateIp }));
+  for (const privateIp of addresses) ids.push(await setup.world.launch({ cluster, privateIp }));
   return ids;
 }
 
@@ -169,14 +160,14 @@ describe('concurrent invocations on one cluster', () => {
     const ids = await launchAll(C1, ips);
     const barrier = holdBatches(C1, ids.length);
     // Act
-    const results = await invokeConcurrently(ids.map((id) => world.stateEvent(id, 'running')));
+    const results = await invokeConcurrently(ids.map((id) => setup.world.stateEvent(id, 'running')));
     // Assess
     expect(retried(results)).toEqual([]);
     expect(await current()).toEqual(lines(delegationSets(C1, numbered(ids, zip(ids, ips)))));
     // All ten batches were planned on the same empty read: the first one applied wins, the nine others conflict,
     // re-read, and find nothing left to do.
     expect(barrier.filled).toBe(true);
-    const calls = world.emulator.proxy.count('ChangeResourceRecordSets');
+    const calls = setup.world.emulator.proxy.count('ChangeResourceRecordSets');
     const accepted = total(containers, METRIC.changeBatches);
     expect(calls).toBe(10);
     expect(accepted).toBe(1);
@@ -188,7 +179,7 @@ describe('concurrent invocations on one cluster', () => {
   it('re-reads and publishes both nodes when another writer adds a node between its read and its write', async () => {
     // Prepare
     const [a = ''] = await launchAll(C1, ['10.0.0.11']);
-    await invokeSequentially([world.stateEvent(a, 'running')]);
+    await invokeSequentially([setup.world.stateEvent(a, 'running')]);
     const [b = ''] = await launchAll(C1, ['10.0.0.12']);
     let c = '';
     let rivalWrote = false;
@@ -196,19 +187,19 @@ describe('concurrent invocations on one cluster', () => {
       if (rivalWrote || !isProjectBatchFor(ctx, C1)) return undefined;
       rivalWrote = true;
       // A node our invocation did not see joins, and a second invocation publishes it first.
-      c = await world.launch({ cluster: C1, privateIp: '10.0.0.13' });
+      c = await setup.world.launch({ cluster: C1, privateIp: '10.0.0.13' });
       const before = delegationSets(C1, [[1, a, '10.0.0.11']]);
       const after = delegationSets(C1, [
         [1, a, '10.0.0.11'],
         [2, c, '10.0.0.13'],
       ]);
-      await rivalWrite(world.route53, zoneId, swap(before, after));
+      await rivalWrite(setup.world.route53, setup.zoneId, swap(before, after));
       return undefined;
     };
     const ours = lambda();
     const sentBefore = wiretap.project(C1).length;
     // Act
-    const result = await processEvents(ours.deps, [{ id: 'eb', body: world.stateEvent(b, 'running') }]);
+    const result = await processEvents(ours.deps, [{ id: 'eb', body: setup.world.stateEvent(b, 'running') }]);
     // Assess
     expect(rivalWrote).toBe(true);
     expect(result.retry).toEqual([]);
@@ -232,28 +223,28 @@ describe('concurrent invocations on one cluster', () => {
     // Prepare
     const oldIps = addresses('10.0.2', 6);
     const old = await launchAll(C1, oldIps);
-    await invokeSequentially(old.map((id) => world.stateEvent(id, 'running')));
+    await invokeSequentially(old.map((id) => setup.world.stateEvent(id, 'running')));
     const [s1 = '', s2 = '', s3 = '', s4 = '', s5 = '', s6 = ''] = [...old].sort();
     const ipOf = zip(old, oldIps);
     const leaving = [s2, s4, s6];
-    for (const id of leaving) await world.terminate(id);
+    for (const id of leaving) await setup.world.terminate(id);
     const newIps = ['10.0.2.11', '10.0.2.12', '10.0.2.13'];
     const joining = await launchAll(C1, newIps);
     const [n1 = '', n2 = '', n3 = ''] = [...joining].sort();
     for (const [id, ip] of zip(joining, newIps)) ipOf.set(id, ip);
     const events = [
-      ...leaving.map((id) => world.stateEvent(id, 'terminated')),
-      ...joining.map((id) => world.stateEvent(id, 'running')),
+      ...leaving.map((id) => setup.world.stateEvent(id, 'terminated')),
+      ...joining.map((id) => setup.world.stateEvent(id, 'running')),
     ];
     const barrier = holdBatches(C1, events.length);
-    world.emulator.proxy.resetCounts();
+    setup.world.emulator.proxy.resetCounts();
     // Act
     const results = await invokeConcurrently(events);
     // Assess
     expect(retried(results)).toEqual([]);
     // Six batches planned on one read, each in one request: one applied, five conflicts that found nothing left to do.
     expect(barrier.filled).toBe(true);
-    expect(world.emulator.proxy.count('ChangeResourceRecordSets')).toBe(events.length);
+    expect(setup.world.emulator.proxy.count('ChangeResourceRecordSets')).toBe(events.length);
     expect(total(containers, METRIC.conflicts)).toBe(events.length - 1);
     const after = await current();
     // Survivors keep their numbers; newcomers take the freed ones in instance-id order.
@@ -261,10 +252,10 @@ describe('concurrent invocations on one cluster', () => {
     expect(after).toEqual(
       lines(delegationSets(C1, [node(1, s1), node(2, n1), node(3, s3), node(4, n2), node(5, s5), node(6, n3)])),
     );
-    world.emulator.proxy.resetCounts();
+    setup.world.emulator.proxy.resetCounts();
     const reference = await invokeSequentially(events);
     expect(reference.outcomes.get(C1)?.status).toBe('unchanged');
-    expect(world.emulator.proxy.count('ChangeResourceRecordSets')).toBe(0);
+    expect(setup.world.emulator.proxy.count('ChangeResourceRecordSets')).toBe(0);
     expect(await current()).toEqual(after);
     expect(wiretap.projectUpserts()).toEqual([]);
   });
@@ -273,18 +264,18 @@ describe('concurrent invocations on one cluster', () => {
     // Prepare
     const oldIps = addresses('10.0.4', 6);
     const old = await launchAll(C1, oldIps);
-    await invokeSequentially(old.map((id) => world.stateEvent(id, 'running')));
+    await invokeSequentially(old.map((id) => setup.world.stateEvent(id, 'running')));
     const [s1 = '', s2 = '', s3 = '', s4 = '', s5 = '', s6 = ''] = [...old].sort();
     const newIps = ['10.0.4.11', '10.0.4.12', '10.0.4.13'];
     const joined: string[] = [];
     const leave = (id: string) => async () => {
-      await world.terminate(id);
-      return world.stateEvent(id, 'terminated');
+      await setup.world.terminate(id);
+      return setup.world.stateEvent(id, 'terminated');
     };
     const join = (ip: string) => async () => {
-      const id = await world.launch({ cluster: C1, privateIp: ip });
+      const id = await setup.world.launch({ cluster: C1, privateIp: ip });
       joined.push(id);
-      return world.stateEvent(id, 'running');
+      return setup.world.stateEvent(id, 'running');
     };
     const changes = [
       leave(s2),
@@ -316,9 +307,9 @@ describe('concurrent invocations on one cluster', () => {
     }
     for (const id of joined) expect(ownership).toContain(`=${id}"`);
     for (const id of [s2, s4, s6]) expect(ownership).not.toContain(id);
-    world.emulator.proxy.resetCounts();
-    await invokeSequentially([...old, ...joined].map((id) => world.stateEvent(id, 'running')));
-    expect(world.emulator.proxy.count('ChangeResourceRecordSets')).toBe(0);
+    setup.world.emulator.proxy.resetCounts();
+    await invokeSequentially([...old, ...joined].map((id) => setup.world.stateEvent(id, 'running')));
+    expect(setup.world.emulator.proxy.count('ChangeResourceRecordSets')).toBe(0);
     expect(await current()).toEqual(after);
     expect(wiretap.projectUpserts()).toEqual([]);
   });
@@ -326,19 +317,19 @@ describe('concurrent invocations on one cluster', () => {
   it('gives up after the configured attempts when the records change before every write, and still reconciles the other clusters', async () => {
     // Prepare
     const [a = '', d = ''] = await Promise.all([
-      world.launch({ cluster: C1, privateIp: '10.0.3.1' }),
-      world.launch({ cluster: C2, privateIp: '10.0.3.2' }),
+      setup.world.launch({ cluster: C1, privateIp: '10.0.3.1' }),
+      setup.world.launch({ cluster: C2, privateIp: '10.0.3.2' }),
     ]);
-    await invokeSequentially([world.stateEvent(a, 'running'), world.stateEvent(d, 'running')]);
-    const b = await world.launch({ cluster: C1, privateIp: '10.0.3.3' });
-    const e = await world.launch({ cluster: C2, privateIp: '10.0.3.4' });
+    await invokeSequentially([setup.world.stateEvent(a, 'running'), setup.world.stateEvent(d, 'running')]);
+    const b = await setup.world.launch({ cluster: C1, privateIp: '10.0.3.3' });
+    const e = await setup.world.launch({ cluster: C2, privateIp: '10.0.3.4' });
     let rivalWrites = 0;
     wiretap.next = async (ctx) => {
       if (!isProjectBatchFor(ctx, C1)) return undefined;
       // Before each of our batches, the rival rewrites the cluster's NS record (a new TTL each time).
-      const ns = (await listAll(world.route53, zoneId)).find((r) => r.Name === `${C1}.` && r.Type === 'NS');
+      const ns = (await listAll(setup.world.route53, setup.zoneId)).find((r) => r.Name === `${C1}.` && r.Type === 'NS');
       if (ns === undefined) throw new Error('the cluster has no NS record to rewrite');
-      await rivalWrite(world.route53, zoneId, swap([ns], [{ ...ns, TTL: (ns.TTL ?? 60) + 1 }]));
+      await rivalWrite(setup.world.route53, setup.zoneId, swap([ns], [{ ...ns, TTL: (ns.TTL ?? 60) + 1 }]));
       rivalWrites += 1;
       return undefined;
     };
@@ -347,8 +338,8 @@ describe('concurrent invocations on one cluster', () => {
     const sentBefore = wiretap.project(C1).length;
     // Act
     const result = await processEvents(ours.deps, [
-      { id: 'eb', body: world.stateEvent(b, 'running') },
-      { id: 'ee', body: world.stateEvent(e, 'running') },
+      { id: 'eb', body: setup.world.stateEvent(b, 'running') },
+      { id: 'ee', body: setup.world.stateEvent(e, 'running') },
     ]);
     // Assess
     const c1 = result.outcomes.get(C1);
@@ -377,17 +368,17 @@ describe('concurrent invocations on one cluster', () => {
   it('writes nothing when every event is replayed concurrently after the cluster has converged', async () => {
     // Prepare
     const ids = await launchAll(C1, addresses('10.0.5', 10));
-    const events = ids.map((id) => world.stateEvent(id, 'running'));
+    const events = ids.map((id) => setup.world.stateEvent(id, 'running'));
     await invokeSequentially(events);
     const converged = await current();
-    world.emulator.proxy.resetCounts();
+    setup.world.emulator.proxy.resetCounts();
     // Act
     const results = await invokeConcurrently(events);
     // Assess
     expect(retried(results)).toEqual([]);
     expect(results.map((r) => r.outcomes.get(C1)?.status)).toEqual(ids.map(() => 'unchanged'));
-    expect(world.emulator.proxy.count('ListResourceRecordSets')).toBeGreaterThanOrEqual(ids.length);
-    expect(world.emulator.proxy.count('ChangeResourceRecordSets')).toBe(0);
+    expect(setup.world.emulator.proxy.count('ListResourceRecordSets')).toBeGreaterThanOrEqual(ids.length);
+    expect(setup.world.emulator.proxy.count('ChangeResourceRecordSets')).toBe(0);
     expect(await current()).toEqual(converged);
   });
 
@@ -398,17 +389,20 @@ describe('concurrent invocations on one cluster', () => {
     const [first = '', second = '', third = ''] = ids;
     // Act: racing creations, then a node replaced, then every node gone.
     const created = holdBatches(C1, 3);
-    const outcomes = [...(await invokeConcurrently(ids.map((id) => world.stateEvent(id, 'running'))))];
-    await world.terminate(first);
-    const replacement = await world.launch({ cluster: C1, privateIp: '10.0.6.9' });
+    const outcomes = [...(await invokeConcurrently(ids.map((id) => setup.world.stateEvent(id, 'running'))))];
+    await setup.world.terminate(first);
+    const replacement = await setup.world.launch({ cluster: C1, privateIp: '10.0.6.9' });
     const replaced = holdBatches(C1, 2);
     outcomes.push(
-      ...(await invokeConcurrently([world.stateEvent(first, 'terminated'), world.stateEvent(replacement, 'running')])),
+      ...(await invokeConcurrently([
+        setup.world.stateEvent(first, 'terminated'),
+        setup.world.stateEvent(replacement, 'running'),
+      ])),
     );
     const remaining = [second, third, replacement];
-    for (const id of remaining) await world.terminate(id);
+    for (const id of remaining) await setup.world.terminate(id);
     const removed = holdBatches(C1, 3);
-    outcomes.push(...(await invokeConcurrently(remaining.map((id) => world.stateEvent(id, 'terminated')))));
+    outcomes.push(...(await invokeConcurrently(remaining.map((id) => setup.world.stateEvent(id, 'terminated')))));
     // Assess
     expect(retried(outcomes)).toEqual([]);
     expect([created.filled, replaced.filled, removed.filled]).toEqual([true, true, true]);
@@ -430,16 +424,16 @@ describe('concurrent invocations on one cluster', () => {
 describe('a node that flaps while an earlier invocation is still writing', () => {
   it('removes the records of a node that terminated while its launch was being published', async () => {
     // Prepare
-    const x = await world.launch({ cluster: C1, privateIp: '10.0.7.1' });
+    const x = await setup.world.launch({ cluster: C1, privateIp: '10.0.7.1' });
     let later: BatchResult | undefined;
     const hold = whileFirstBatchIsHeld(async () => {
       // The launch invocation has read Route 53 (empty) and EC2 (x running) and sent its batch; x terminates, and
       // the termination's invocation runs to the end, finding nothing to write, before that batch is applied.
-      await world.terminate(x);
-      later = await processEvents(lambda().deps, [{ id: 'terminated', body: world.stateEvent(x, 'terminated') }]);
+      await setup.world.terminate(x);
+      later = await processEvents(lambda().deps, [{ id: 'terminated', body: setup.world.stateEvent(x, 'terminated') }]);
     });
     // Act
-    const earlier = await processEvents(lambda().deps, [{ id: 'running', body: world.stateEvent(x, 'running') }]);
+    const earlier = await processEvents(lambda().deps, [{ id: 'running', body: setup.world.stateEvent(x, 'running') }]);
     // Assess
     expect(hold.held()).toBe(true);
     expect(later?.outcomes.get(C1)?.status).toBe('unchanged');
@@ -450,20 +444,20 @@ describe('a node that flaps while an earlier invocation is still writing', () =>
 
   it('keeps a node published that stopped and started again while its removal was being written', async () => {
     // Prepare
-    const x = await world.launch({ cluster: C1, privateIp: '10.0.7.1' });
-    const y = await world.launch({ cluster: C1, privateIp: '10.0.7.2' });
-    await invokeSequentially([world.stateEvent(x, 'running'), world.stateEvent(y, 'running')]);
+    const x = await setup.world.launch({ cluster: C1, privateIp: '10.0.7.1' });
+    const y = await setup.world.launch({ cluster: C1, privateIp: '10.0.7.2' });
+    await invokeSequentially([setup.world.stateEvent(x, 'running'), setup.world.stateEvent(y, 'running')]);
     const published = await current();
-    await world.stopInstance(x);
+    await setup.world.stopInstance(x);
     let later: BatchResult | undefined;
     const hold = whileFirstBatchIsHeld(async () => {
       // The stop's invocation has planned x's removal and sent it; x starts again, and the start's invocation finds
       // x still published, so it writes nothing.
-      await world.startInstance(x);
-      later = await processEvents(lambda().deps, [{ id: 'running', body: world.stateEvent(x, 'running') }]);
+      await setup.world.startInstance(x);
+      later = await processEvents(lambda().deps, [{ id: 'running', body: setup.world.stateEvent(x, 'running') }]);
     });
     // Act
-    const earlier = await processEvents(lambda().deps, [{ id: 'stopped', body: world.stateEvent(x, 'stopped') }]);
+    const earlier = await processEvents(lambda().deps, [{ id: 'stopped', body: setup.world.stateEvent(x, 'stopped') }]);
     // Assess
     expect(hold.held()).toBe(true);
     expect(later?.outcomes.get(C1)?.status).toBe('unchanged');

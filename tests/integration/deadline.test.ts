@@ -2,36 +2,25 @@
  * An invocation running out of time starts no new cluster: the clusters left are deferred (transient), so their
  * events come back, instead of being cut off half-way by Lambda's timeout.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DeferredError } from '../../lib/errors.js';
 import { processEvents } from '../../lib/process-events.js';
 import { MIN_TIME_LEFT_MS } from '../../lib/reconciler.js';
-import { World } from '../support/world.js';
+import { useWorld } from '../support/use-world.js';
 
-let world: World;
-
-beforeAll(async () => {
-  world = await World.start();
-});
-afterAll(async () => {
-  await world.stop();
-});
-beforeEach(async () => {
-  await world.reset();
-  await world.zone('example.com');
-});
+const setup = useWorld();
 
 describe('an invocation short of time', () => {
   it('reconciles the clusters it has time for and defers the rest, whose events come back', async () => {
     // Prepare: time enough for both reads and the first cluster's write (three checks), then too little
-    const a = await world.launch({ cluster: 'c1.example.com', privateIp: '10.0.0.11' });
-    const b = await world.launch({ cluster: 'c2.example.com', privateIp: '10.0.0.12' });
+    const a = await setup.world.launch({ cluster: 'c1.example.com', privateIp: '10.0.0.11' });
+    const b = await setup.world.launch({ cluster: 'c2.example.com', privateIp: '10.0.0.12' });
     let checks = 0;
     const timeLeftMs = () => (++checks <= 3 ? 60_000 : MIN_TIME_LEFT_MS - 1);
     // Act
-    const result = await processEvents(world.deps({}, { timeLeftMs }), [
-      { id: 'a', body: world.stateEvent(a, 'running') },
-      { id: 'b', body: world.stateEvent(b, 'running') },
+    const result = await processEvents(setup.world.deps({}, { timeLeftMs }), [
+      { id: 'a', body: setup.world.stateEvent(a, 'running') },
+      { id: 'b', body: setup.world.stateEvent(b, 'running') },
     ]);
     // Assess
     const [first, second] = [result.outcomes.get('c1.example.com'), result.outcomes.get('c2.example.com')];
@@ -39,18 +28,18 @@ describe('an invocation short of time', () => {
     expect(second?.status).toBe('failed');
     expect(second?.status === 'failed' && second.error).toBeInstanceOf(DeferredError);
     expect(result.retry).toEqual(['b']);
-    expect(world.emulator.proxy.count('ChangeResourceRecordSets')).toBe(1);
-    expect(world.telemetry.messages('warn')).toContain(
+    expect(setup.world.emulator.proxy.count('ChangeResourceRecordSets')).toBe(1);
+    expect(setup.world.telemetry.messages('warn')).toContain(
       'no time left to check the written clusters again; the next event or the sweep will',
     );
   });
 
   it('changes nothing about a run with time to spare', async () => {
     // Prepare
-    const a = await world.launch({ cluster: 'c1.example.com', privateIp: '10.0.0.11' });
+    const a = await setup.world.launch({ cluster: 'c1.example.com', privateIp: '10.0.0.11' });
     // Act
-    const result = await processEvents(world.deps({}, { timeLeftMs: () => 60_000 }), [
-      { id: 'a', body: world.stateEvent(a, 'running') },
+    const result = await processEvents(setup.world.deps({}, { timeLeftMs: () => 60_000 }), [
+      { id: 'a', body: setup.world.stateEvent(a, 'running') },
     ]);
     // Assess
     expect(result.retry).toEqual([]);

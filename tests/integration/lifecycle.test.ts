@@ -2,27 +2,15 @@
  * The whole lifecycle of a cluster against the emulator, through the event loop with the real SDK clients: join,
  * leave, stop and start, rejoin, last node out.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { processEvents } from '../../lib/process-events.js';
-import { World } from '../support/world.js';
+import { useWorld } from '../support/use-world.js';
 
-let world: World;
-let zoneId: string;
-
-beforeAll(async () => {
-  world = await World.start();
-});
-afterAll(async () => {
-  await world.stop();
-});
-beforeEach(async () => {
-  await world.reset();
-  zoneId = await world.zone('example.com');
-});
+const setup = useWorld();
 
 const send = (...events: Record<string, unknown>[]) =>
   processEvents(
-    world.deps(),
+    setup.world.deps(),
     events.map((body, i) => ({ id: `e${i}`, body })),
   );
 
@@ -39,17 +27,17 @@ function expected(members: [number, string, string][]): string[] {
 
 const ipOf = new Map<string, string>();
 
-const current = async () => (await world.records(zoneId)).sort();
+const current = async () => (await setup.world.records(setup.zoneId)).sort();
 
 /** Launches three tagged nodes and publishes them; returns their ids in slot order. */
 async function threeNodes(): Promise<[string, string, string]> {
   const ids: string[] = [];
   for (const ip of ['10.0.0.11', '10.0.0.12', '10.0.0.13']) {
-    const id = await world.launch({ cluster: 'c1.example.com', privateIp: ip });
+    const id = await setup.world.launch({ cluster: 'c1.example.com', privateIp: ip });
     ipOf.set(id, ip);
     ids.push(id);
   }
-  await send(...ids.map((id) => world.stateEvent(id, 'running')));
+  await send(...ids.map((id) => setup.world.stateEvent(id, 'running')));
   const slots = [...ids].sort();
   return slots as [string, string, string];
 }
@@ -57,15 +45,15 @@ async function threeNodes(): Promise<[string, string, string]> {
 describe('a cluster through its life', () => {
   it('delegates the cluster to its first three nodes, numbered in instance-id order', async () => {
     // Prepare
-    const a = await world.launch({ cluster: 'c1.example.com', privateIp: '10.0.0.11' });
-    const b = await world.launch({ cluster: 'c1.example.com', privateIp: '10.0.0.12' });
-    const c = await world.launch({ cluster: 'c1.example.com', privateIp: '10.0.0.13' });
+    const a = await setup.world.launch({ cluster: 'c1.example.com', privateIp: '10.0.0.11' });
+    const b = await setup.world.launch({ cluster: 'c1.example.com', privateIp: '10.0.0.12' });
+    const c = await setup.world.launch({ cluster: 'c1.example.com', privateIp: '10.0.0.13' });
     ipOf.set(a, '10.0.0.11').set(b, '10.0.0.12').set(c, '10.0.0.13');
     // Act
     const result = await send(
-      world.stateEvent(a, 'running'),
-      world.stateEvent(b, 'running'),
-      world.stateEvent(c, 'running'),
+      setup.world.stateEvent(a, 'running'),
+      setup.world.stateEvent(b, 'running'),
+      setup.world.stateEvent(c, 'running'),
     );
     // Assess
     expect(result.retry).toEqual([]);
@@ -83,8 +71,8 @@ describe('a cluster through its life', () => {
     // Prepare
     const [s1, s2, s3] = await threeNodes();
     // Act
-    await world.terminate(s2);
-    const result = await send(world.stateEvent(s2, 'terminated'));
+    await setup.world.terminate(s2);
+    const result = await send(setup.world.stateEvent(s2, 'terminated'));
     // Assess
     expect(result.retry).toEqual([]);
     const records = await current();
@@ -98,11 +86,11 @@ describe('a cluster through its life', () => {
   it('gives the freed number to the next node that joins', async () => {
     // Prepare
     const [, s2] = await threeNodes();
-    await world.terminate(s2);
-    await send(world.stateEvent(s2, 'terminated'));
+    await setup.world.terminate(s2);
+    await send(setup.world.stateEvent(s2, 'terminated'));
     // Act
-    const d = await world.launch({ cluster: 'c1.example.com', privateIp: '10.0.0.14' });
-    await send(world.stateEvent(d, 'running'));
+    const d = await setup.world.launch({ cluster: 'c1.example.com', privateIp: '10.0.0.14' });
+    await send(setup.world.stateEvent(d, 'running'));
     // Assess
     const records = await current();
     expect(records).toContain('ns2.c1.example.com. A 60 10.0.0.14');
@@ -113,11 +101,11 @@ describe('a cluster through its life', () => {
     // Prepare
     const [s1] = await threeNodes();
     // Act
-    await world.stopInstance(s1);
-    await send(world.stateEvent(s1, 'stopping'), world.stateEvent(s1, 'stopped'));
+    await setup.world.stopInstance(s1);
+    await send(setup.world.stateEvent(s1, 'stopping'), setup.world.stateEvent(s1, 'stopped'));
     const whileStopped = await current();
-    await world.startInstance(s1);
-    await send(world.stateEvent(s1, 'running'));
+    await setup.world.startInstance(s1);
+    await send(setup.world.stateEvent(s1, 'running'));
     // Assess
     expect(whileStopped.some((r) => r.startsWith('ns1.'))).toBe(false);
     expect(await current()).toContain(`ns1.c1.example.com. A 60 ${ipOf.get(s1)}`);
@@ -128,8 +116,8 @@ describe('a cluster through its life', () => {
     const before = await current();
     const ids = await threeNodes();
     // Act
-    for (const id of ids) await world.terminate(id);
-    const result = await send(...ids.map((id) => world.stateEvent(id, 'terminated')));
+    for (const id of ids) await setup.world.terminate(id);
+    const result = await send(...ids.map((id) => setup.world.stateEvent(id, 'terminated')));
     // Assess
     expect(result.retry).toEqual([]);
     expect(await current()).toEqual(before);
@@ -139,17 +127,17 @@ describe('a cluster through its life', () => {
     // Prepare
     const [s1, s2, s3] = await threeNodes();
     const settled = await current();
-    world.emulator.proxy.resetCounts();
+    setup.world.emulator.proxy.resetCounts();
     // Act: a late "pending", a duplicate "running" and a stale "stopped" for running nodes
     const result = await send(
-      world.stateEvent(s1, 'pending'),
-      world.stateEvent(s2, 'running'),
-      world.stateEvent(s3, 'stopped'),
-      world.stateEvent(s2, 'running'),
+      setup.world.stateEvent(s1, 'pending'),
+      setup.world.stateEvent(s2, 'running'),
+      setup.world.stateEvent(s3, 'stopped'),
+      setup.world.stateEvent(s2, 'running'),
     );
     // Assess
     expect(result.retry).toEqual([]);
     expect(await current()).toEqual(settled);
-    expect(world.emulator.proxy.count('ChangeResourceRecordSets')).toBe(0);
+    expect(setup.world.emulator.proxy.count('ChangeResourceRecordSets')).toBe(0);
   });
 });

@@ -5,32 +5,21 @@
  */
 import { CreateVpcCommand } from '@aws-sdk/client-ec2';
 import { CreateHostedZoneCommand, type ResourceRecordSet } from '@aws-sdk/client-route-53';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { processEvents } from '../../lib/process-events.js';
 import type { ReconcilerDeps } from '../../lib/reconciler.js';
 import { sweep } from '../../lib/sweep.js';
 import { METRIC } from '../../lib/telemetry.js';
 import { change, changeBatch, listAll } from '../support/route53-helpers.js';
-import { delegation, World } from '../support/world.js';
+import { useWorld } from '../support/use-world.js';
+import { delegation } from '../support/world.js';
 
 const C1 = 'c1.example.com';
 const C2 = 'c2.example.com';
 const nodeIp = '10.0.0.11';
 const goodNodeIp = '10.0.0.21';
 
-let world: World;
-let zoneId: string;
-
-beforeAll(async () => {
-  world = await World.start();
-});
-afterAll(async () => {
-  await world.stop();
-});
-beforeEach(async () => {
-  await world.reset();
-  zoneId = await world.zone('example.com');
-});
+const setup = useWorld();
 
 const send = (deps: ReconcilerDeps, ...events: Record<string, unknown>[]) =>
   processEvents(
@@ -41,11 +30,11 @@ const send = (deps: ReconcilerDeps, ...events: Record<string, unknown>[]) =>
 /** Every record set at or below a cluster's name exactly as Route 53 returns it, for byte-for-byte comparison. */
 async function rawRecords(zone: string, cluster: string): Promise<ResourceRecordSet[]> {
   const within = (name = '') => name === `${cluster}.` || name.endsWith(`.${cluster}.`);
-  return (await listAll(world.route53, zone)).filter((set) => within(set.Name));
+  return (await listAll(setup.world.route53, zone)).filter((set) => within(set.Name));
 }
 
 const errorsAbout = (cluster: string) =>
-  world.telemetry.lines.filter((l) => l.level === 'error' && l.attributes.cluster === cluster);
+  setup.world.telemetry.lines.filter((l) => l.level === 'error' && l.attributes.cluster === cluster);
 
 /** A public-zone delegation someone else made for c1 (e.g. to an Amazon-hosted subzone). */
 const foreignNsRecord = change('CREATE', C1, 'NS', 300, ['ns-7.awsdns-07.com.', 'ns-8.awsdns-08.co.uk.']);
@@ -62,22 +51,22 @@ const foreignCases: ForeignCase[] = [
   {
     label: 'an NS record at the cluster name managed by someone else',
     prepare: async () => {
-      await changeBatch(world.route53, zoneId, [foreignNsRecord]);
+      await changeBatch(setup.world.route53, setup.zoneId, [foreignNsRecord]);
       return `${C1}. 300 NS ns-7.awsdns-07.com. ns-8.awsdns-08.co.uk.`;
     },
   },
   {
     label: 'an A record at ns1.<cluster> made by hand',
     prepare: async () => {
-      await changeBatch(world.route53, zoneId, [handMadeGlue]);
+      await changeBatch(setup.world.route53, setup.zoneId, [handMadeGlue]);
       return `ns1.${C1}. 300 A 192.0.2.50`;
     },
   },
   {
     label: 'an ownership record of another owner id',
     prepare: async () => {
-      const theirNode = await world.launch({ cluster: C1, privateIp: '10.0.9.9' });
-      await send(world.deps({ OWNER_ID: 'other' }), world.stateEvent(theirNode, 'running'));
+      const theirNode = await setup.world.launch({ cluster: C1, privateIp: '10.0.9.9' });
+      await send(setup.world.deps({ OWNER_ID: 'other' }), setup.world.stateEvent(theirNode, 'running'));
       return `_rlec-dns.${C1}. 60 TXT "heritage=rlec-dns,owner=other" "ns1=${theirNode}"`;
     },
   },
@@ -88,13 +77,17 @@ describe('foreign records at a cluster’s names', () => {
     it(`refuses a cluster with ${label}, leaves it as it was, and reconciles the other cluster`, async () => {
       // Prepare
       const foreignRecord = await prepare();
-      const before = await rawRecords(zoneId, C1);
-      world.telemetry.clear();
-      const nodeC1 = await world.launch({ cluster: C1, privateIp: nodeIp });
-      const nodeC2 = await world.launch({ cluster: C2, privateIp: goodNodeIp });
+      const before = await rawRecords(setup.zoneId, C1);
+      setup.world.telemetry.clear();
+      const nodeC1 = await setup.world.launch({ cluster: C1, privateIp: nodeIp });
+      const nodeC2 = await setup.world.launch({ cluster: C2, privateIp: goodNodeIp });
 
       // Act
-      const result = await send(world.deps(), world.stateEvent(nodeC1, 'running'), world.stateEvent(nodeC2, 'running'));
+      const result = await send(
+        setup.world.deps(),
+        setup.world.stateEvent(nodeC1, 'running'),
+        setup.world.stateEvent(nodeC2, 'running'),
+      );
 
       // Assess
       expect(result.retry).toEqual([]);
@@ -102,27 +95,27 @@ describe('foreign records at a cluster’s names', () => {
       const [refusal] = errorsAbout(C1);
       expect(refusal?.message).toContain(C1);
       expect(refusal?.message).toContain(foreignRecord);
-      expect(world.telemetry.count(METRIC.clustersRefused)).toBe(1);
-      expect(await rawRecords(zoneId, C1)).toEqual(before);
-      expect(await world.clusterRecords(zoneId, C2)).toEqual(delegation(C2, [[1, nodeC2, goodNodeIp]]));
+      expect(setup.world.telemetry.count(METRIC.clustersRefused)).toBe(1);
+      expect(await rawRecords(setup.zoneId, C1)).toEqual(before);
+      expect(await setup.world.clusterRecords(setup.zoneId, C2)).toEqual(delegation(C2, [[1, nodeC2, goodNodeIp]]));
     });
   }
 
   it('refuses a cluster named like another cluster’s name server, and leaves that cluster as it was', async () => {
     // Prepare
-    const nodeC1 = await world.launch({ cluster: C1, privateIp: nodeIp });
-    await send(world.deps(), world.stateEvent(nodeC1, 'running'));
-    const before = await rawRecords(zoneId, C1);
+    const nodeC1 = await setup.world.launch({ cluster: C1, privateIp: nodeIp });
+    await send(setup.world.deps(), setup.world.stateEvent(nodeC1, 'running'));
+    const before = await rawRecords(setup.zoneId, C1);
     const nestedName = `ns1.${C1}`;
-    const squatter = await world.launch({ cluster: nestedName, privateIp: goodNodeIp });
+    const squatter = await setup.world.launch({ cluster: nestedName, privateIp: goodNodeIp });
 
     // Act
-    const result = await send(world.deps(), world.stateEvent(squatter, 'running'));
+    const result = await send(setup.world.deps(), setup.world.stateEvent(squatter, 'running'));
 
     // Assess
     expect(result.outcomes.get(nestedName)?.status).toBe('refused');
-    expect(world.telemetry.count(METRIC.clustersRefused)).toBe(1);
-    expect(await rawRecords(zoneId, C1)).toEqual(before);
+    expect(setup.world.telemetry.count(METRIC.clustersRefused)).toBe(1);
+    expect(await rawRecords(setup.zoneId, C1)).toEqual(before);
   });
 });
 
@@ -134,54 +127,54 @@ describe('two deployments in one zone', () => {
 
   it('never touch each other’s clusters, through events or sweeps', async () => {
     // Prepare
-    const teamA = world.deps({ OWNER_ID: 'team-a', CLUSTER_TAG_KEY: teamATag });
-    const teamB = world.deps({ OWNER_ID: 'team-b', CLUSTER_TAG_KEY: teamBTag });
-    const nodeA = await world.launch({ tags: { [teamATag]: clusterA }, privateIp: nodeIp });
-    const nodeB = await world.launch({ tags: { [teamBTag]: clusterB }, privateIp: goodNodeIp });
-    const launched = [world.stateEvent(nodeA, 'running'), world.stateEvent(nodeB, 'running')];
+    const teamA = setup.world.deps({ OWNER_ID: 'team-a', CLUSTER_TAG_KEY: teamATag });
+    const teamB = setup.world.deps({ OWNER_ID: 'team-b', CLUSTER_TAG_KEY: teamBTag });
+    const nodeA = await setup.world.launch({ tags: { [teamATag]: clusterA }, privateIp: nodeIp });
+    const nodeB = await setup.world.launch({ tags: { [teamBTag]: clusterB }, privateIp: goodNodeIp });
+    const launched = [setup.world.stateEvent(nodeA, 'running'), setup.world.stateEvent(nodeB, 'running')];
     await send(teamA, ...launched);
     await send(teamB, ...launched);
     const bothPublished = [
       ...delegation(clusterA, [[1, nodeA, nodeIp]], 'team-a'),
       ...delegation(clusterB, [[1, nodeB, goodNodeIp]], 'team-b'),
     ].sort();
-    const clusterBBefore = await rawRecords(zoneId, clusterB);
+    const clusterBBefore = await rawRecords(setup.zoneId, clusterB);
 
     // Act: A's node goes; B hears of it first and sweeps, then A does
-    await world.terminate(nodeA);
-    const terminated = world.stateEvent(nodeA, 'terminated');
+    await setup.world.terminate(nodeA);
+    const terminated = setup.world.stateEvent(nodeA, 'terminated');
     await send(teamB, terminated);
     const teamBSweep = await sweep(teamB);
-    const afterTeamB = (await world.records(zoneId)).sort();
+    const afterTeamB = (await setup.world.records(setup.zoneId)).sort();
     await send(teamA, terminated);
     await sweep(teamA);
 
     // Assess
     expect(afterTeamB).toEqual(bothPublished);
     expect([...teamBSweep.keys()]).toEqual([clusterB]);
-    expect(await world.clusterRecords(zoneId, clusterA)).toEqual([]);
-    expect(await rawRecords(zoneId, clusterB)).toEqual(clusterBBefore);
-    expect(world.telemetry.count(METRIC.clustersRefused)).toBe(0);
+    expect(await setup.world.clusterRecords(setup.zoneId, clusterA)).toEqual([]);
+    expect(await rawRecords(setup.zoneId, clusterB)).toEqual(clusterBBefore);
+    expect(setup.world.telemetry.count(METRIC.clustersRefused)).toBe(0);
   });
 
   it('refuses, and leaves alone, a cluster that another deployment with the same tag key owns', async () => {
     // Prepare
-    const teamA = world.deps({ OWNER_ID: 'team-a' });
-    const teamB = world.deps({ OWNER_ID: 'team-b' });
-    const nodeA = await world.launch({ cluster: C1, privateIp: nodeIp });
-    await send(teamA, world.stateEvent(nodeA, 'running'));
-    const before = await rawRecords(zoneId, C1);
-    world.emulator.proxy.resetCounts();
+    const teamA = setup.world.deps({ OWNER_ID: 'team-a' });
+    const teamB = setup.world.deps({ OWNER_ID: 'team-b' });
+    const nodeA = await setup.world.launch({ cluster: C1, privateIp: nodeIp });
+    await send(teamA, setup.world.stateEvent(nodeA, 'running'));
+    const before = await rawRecords(setup.zoneId, C1);
+    setup.world.emulator.proxy.resetCounts();
 
     // Act
-    const viaEvent = await send(teamB, world.stateEvent(nodeA, 'running'));
+    const viaEvent = await send(teamB, setup.world.stateEvent(nodeA, 'running'));
     const viaSweep = await sweep(teamB);
 
     // Assess
     expect(viaEvent.outcomes.get(C1)?.status).toBe('refused');
     expect(viaSweep.get(C1)?.status).toBe('refused');
-    expect(world.emulator.proxy.count('ChangeResourceRecordSets')).toBe(0);
-    expect(await rawRecords(zoneId, C1)).toEqual(before);
+    expect(setup.world.emulator.proxy.count('ChangeResourceRecordSets')).toBe(0);
+    expect(await rawRecords(setup.zoneId, C1)).toEqual(before);
   });
 });
 
@@ -224,39 +217,45 @@ describe('hostile tag values', () => {
     // Prepare
     const hostile: { label: string; value: string; id: string }[] = [];
     for (const { label, value } of refusedAtParse) {
-      hostile.push({ label, value, id: await world.launch({ cluster: value, privateIp: nodeIp }) });
+      hostile.push({ label, value, id: await setup.world.launch({ cluster: value, privateIp: nodeIp }) });
     }
-    const good = await world.launch({ cluster: C2, privateIp: goodNodeIp });
-    const events = [...hostile.map((h) => world.stateEvent(h.id, 'running')), world.stateEvent(good, 'running')];
+    const good = await setup.world.launch({ cluster: C2, privateIp: goodNodeIp });
+    const events = [
+      ...hostile.map((h) => setup.world.stateEvent(h.id, 'running')),
+      setup.world.stateEvent(good, 'running'),
+    ];
 
     // Act
-    const result = await send(world.deps(), ...events);
+    const result = await send(setup.world.deps(), ...events);
 
     // Assess
     expect(result.retry).toEqual([]);
     for (const { label, value, id } of hostile) {
-      const refusals = world.telemetry.lines.filter((l) => l.level === 'error' && l.attributes.instanceId === id);
+      const refusals = setup.world.telemetry.lines.filter((l) => l.level === 'error' && l.attributes.instanceId === id);
       expect(refusals, label).toHaveLength(1);
       expect(refusals[0]?.message, label).toContain(id);
       expect(refusals[0]?.message, label).toContain(JSON.stringify(value));
     }
-    expect(world.telemetry.count(METRIC.tagsRefused)).toBe(refusedAtParse.length);
+    expect(setup.world.telemetry.count(METRIC.tagsRefused)).toBe(refusedAtParse.length);
     expect([...result.outcomes.keys()]).toEqual([C2]);
-    expect(world.emulator.proxy.count('ChangeResourceRecordSets')).toBe(1);
-    expect((await world.records(zoneId)).sort()).toEqual(delegation(C2, [[1, good, goodNodeIp]]));
+    expect(setup.world.emulator.proxy.count('ChangeResourceRecordSets')).toBe(1);
+    expect((await setup.world.records(setup.zoneId)).sort()).toEqual(delegation(C2, [[1, good, goodNodeIp]]));
   });
 
   it('refuses each valid name that no zone may hold, naming instance and value, and serves the valid cluster', async () => {
     // Prepare
     const hostile: { label: string; value: string; id: string }[] = [];
     for (const { label, value } of refusedForZone) {
-      hostile.push({ label, value, id: await world.launch({ cluster: value, privateIp: nodeIp }) });
+      hostile.push({ label, value, id: await setup.world.launch({ cluster: value, privateIp: nodeIp }) });
     }
-    const good = await world.launch({ cluster: C2, privateIp: goodNodeIp });
-    const events = [...hostile.map((h) => world.stateEvent(h.id, 'running')), world.stateEvent(good, 'running')];
+    const good = await setup.world.launch({ cluster: C2, privateIp: goodNodeIp });
+    const events = [
+      ...hostile.map((h) => setup.world.stateEvent(h.id, 'running')),
+      setup.world.stateEvent(good, 'running'),
+    ];
 
     // Act
-    const result = await send(world.deps(), ...events);
+    const result = await send(setup.world.deps(), ...events);
 
     // Assess
     expect(result.retry).toEqual([]);
@@ -266,22 +265,26 @@ describe('hostile tag values', () => {
       expect(refusal?.message, label).toContain(value);
       expect(refusal?.message, label).toContain(id);
     }
-    expect(world.telemetry.count(METRIC.clustersRefused)).toBe(refusedForZone.length);
+    expect(setup.world.telemetry.count(METRIC.clustersRefused)).toBe(refusedForZone.length);
     expect(result.outcomes.get(C2)?.status).toBe('changed');
-    expect(world.emulator.proxy.count('ChangeResourceRecordSets')).toBe(1);
-    expect((await world.records(zoneId)).sort()).toEqual(delegation(C2, [[1, good, goodNodeIp]]));
+    expect(setup.world.emulator.proxy.count('ChangeResourceRecordSets')).toBe(1);
+    expect((await setup.world.records(setup.zoneId)).sort()).toEqual(delegation(C2, [[1, good, goodNodeIp]]));
   });
 
   it('refuses a cluster whose zone is outside HOSTED_ZONE_IDS, naming the instance, and serves the allowed zone', async () => {
     // Prepare
-    const otherZoneId = await world.zone('example.org');
+    const otherZoneId = await setup.world.zone('example.org');
     const outside = 'c9.example.org';
-    const hostile = await world.launch({ cluster: outside, privateIp: nodeIp });
-    const good = await world.launch({ cluster: C2, privateIp: goodNodeIp });
-    const deps = world.deps({ HOSTED_ZONE_IDS: zoneId });
+    const hostile = await setup.world.launch({ cluster: outside, privateIp: nodeIp });
+    const good = await setup.world.launch({ cluster: C2, privateIp: goodNodeIp });
+    const deps = setup.world.deps({ HOSTED_ZONE_IDS: setup.zoneId });
 
     // Act
-    const result = await send(deps, world.stateEvent(hostile, 'running'), world.stateEvent(good, 'running'));
+    const result = await send(
+      deps,
+      setup.world.stateEvent(hostile, 'running'),
+      setup.world.stateEvent(good, 'running'),
+    );
 
     // Assess
     expect(result.retry).toEqual([]);
@@ -290,44 +293,44 @@ describe('hostile tag values', () => {
     expect(refusal?.message).toContain(outside);
     expect(refusal?.message).toContain(hostile);
     expect(refusal?.message).toContain('HOSTED_ZONE_IDS');
-    expect(world.telemetry.count(METRIC.clustersRefused)).toBe(1);
-    expect(await world.records(otherZoneId)).toEqual([]);
-    expect((await world.records(zoneId)).sort()).toEqual(delegation(C2, [[1, good, goodNodeIp]]));
+    expect(setup.world.telemetry.count(METRIC.clustersRefused)).toBe(1);
+    expect(await setup.world.records(otherZoneId)).toEqual([]);
+    expect((await setup.world.records(setup.zoneId)).sort()).toEqual(delegation(C2, [[1, good, goodNodeIp]]));
   });
 });
 
 describe('malformed events', () => {
   it('logs, counts and drops each malformed event of a batch, and processes the good one', async () => {
     // Prepare
-    const good = await world.launch({ cluster: C1, privateIp: nodeIp });
-    const { detail: _detail, ...withoutDetail } = world.stateEvent(good, 'running');
+    const good = await setup.world.launch({ cluster: C1, privateIp: nodeIp });
+    const { detail: _detail, ...withoutDetail } = setup.world.stateEvent(good, 'running');
     const malformed = {
       invalidJson: '{"source": "aws.ec2", "detail": ',
       missingDetail: JSON.stringify(withoutDetail),
-      unknownSource: JSON.stringify({ ...world.stateEvent(good, 'running'), source: 'aws.s3' }),
-      badInstanceId: JSON.stringify(world.stateEvent('i-NOT-AN-ID', 'running')),
+      unknownSource: JSON.stringify({ ...setup.world.stateEvent(good, 'running'), source: 'aws.s3' }),
+      badInstanceId: JSON.stringify(setup.world.stateEvent('i-NOT-AN-ID', 'running')),
     };
     const items = [
       ...Object.entries(malformed).map(([id, body]) => ({ id, body })),
-      { id: 'good', body: JSON.stringify(world.stateEvent(good, 'running')) },
+      { id: 'good', body: JSON.stringify(setup.world.stateEvent(good, 'running')) },
     ];
 
     // Act
-    const result = await processEvents(world.deps(), items);
+    const result = await processEvents(setup.world.deps(), items);
 
     // Assess
     expect(result.retry).toEqual([]);
-    expect(world.telemetry.count(METRIC.malformedEvents)).toBe(4);
-    const logged = world.telemetry.lines.filter((l) => l.level === 'error').map((l) => l.attributes.messageId);
+    expect(setup.world.telemetry.count(METRIC.malformedEvents)).toBe(4);
+    const logged = setup.world.telemetry.lines.filter((l) => l.level === 'error').map((l) => l.attributes.messageId);
     expect(logged.sort()).toEqual(Object.keys(malformed).sort());
-    expect((await world.records(zoneId)).sort()).toEqual(delegation(C1, [[1, good, nodeIp]]));
+    expect((await setup.world.records(setup.zoneId)).sort()).toEqual(delegation(C1, [[1, good, nodeIp]]));
   });
 });
 
 describe('private hosted zones', () => {
   async function privateZone(name: string): Promise<string> {
-    const { Vpc } = await world.ec2.send(new CreateVpcCommand({ CidrBlock: '10.0.0.0/16' }));
-    const { HostedZone } = await world.route53.send(
+    const { Vpc } = await setup.world.ec2.send(new CreateVpcCommand({ CidrBlock: '10.0.0.0/16' }));
+    const { HostedZone } = await setup.world.route53.send(
       new CreateHostedZoneCommand({
         Name: name,
         CallerReference: `private-${name}-${Math.random()}`,
@@ -341,34 +344,34 @@ describe('private hosted zones', () => {
 
   it('refuses a cluster whose only zone is private, saying why', async () => {
     // Prepare: no public zone at all, only a private one
-    await world.reset();
+    await setup.world.reset();
     const privateZoneId = await privateZone('example.com');
-    const node = await world.launch({ cluster: C1, privateIp: nodeIp });
+    const node = await setup.world.launch({ cluster: C1, privateIp: nodeIp });
 
     // Act
-    const result = await send(world.deps(), world.stateEvent(node, 'running'));
+    const result = await send(setup.world.deps(), setup.world.stateEvent(node, 'running'));
 
     // Assess
     expect(result.retry).toEqual([]);
     expect(result.outcomes.get(C1)?.status).toBe('refused');
     const [refusal] = errorsAbout(C1);
     expect(refusal?.message).toContain('only private hosted zones match');
-    expect(world.telemetry.count(METRIC.clustersRefused)).toBe(1);
-    expect(world.emulator.proxy.count('ChangeResourceRecordSets')).toBe(0);
-    expect(await world.records(privateZoneId)).toEqual([]);
+    expect(setup.world.telemetry.count(METRIC.clustersRefused)).toBe(1);
+    expect(setup.world.emulator.proxy.count('ChangeResourceRecordSets')).toBe(0);
+    expect(await setup.world.records(privateZoneId)).toEqual([]);
   });
 
   it('uses the public zone of a split-horizon pair', async () => {
     // Prepare: the public example.com from beforeEach, and a private one of the same name
     const privateZoneId = await privateZone('example.com');
-    const node = await world.launch({ cluster: C1, privateIp: nodeIp });
+    const node = await setup.world.launch({ cluster: C1, privateIp: nodeIp });
 
     // Act
-    const result = await send(world.deps(), world.stateEvent(node, 'running'));
+    const result = await send(setup.world.deps(), setup.world.stateEvent(node, 'running'));
 
     // Assess
     expect(result.retry).toEqual([]);
-    expect((await world.records(zoneId)).sort()).toEqual(delegation(C1, [[1, node, nodeIp]]));
-    expect(await world.records(privateZoneId)).toEqual([]);
+    expect((await setup.world.records(setup.zoneId)).sort()).toEqual(delegation(C1, [[1, node, nodeIp]]));
+    expect(await setup.world.records(privateZoneId)).toEqual([]);
   });
 });

@@ -3,11 +3,12 @@
  * Route 53), repairs hand edits to records it owns, cleans up clusters whose nodes are gone, and refuses clusters
  * whose names hold records it did not create.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sweep } from '../../lib/sweep.js';
 import { METRIC } from '../../lib/telemetry.js';
 import { change, changeBatch } from '../support/route53-helpers.js';
-import { delegation, type SlotEntry, World } from '../support/world.js';
+import { useWorld } from '../support/use-world.js';
+import { delegation, type SlotEntry } from '../support/world.js';
 
 const C1 = 'c1.example.com';
 const C2 = 'c2.example.com';
@@ -18,30 +19,18 @@ const nodeBIp = '10.0.0.12';
 const handMadeGlue = change('CREATE', `ns1.${C2}`, 'A', 300, ['192.0.2.50']);
 const handMadeGlueLine = `ns1.${C2}. A 300 192.0.2.50`;
 
-let world: World;
-let zoneId: string;
+const setup = useWorld();
 
-beforeAll(async () => {
-  world = await World.start();
-});
-afterAll(async () => {
-  await world.stop();
-});
-beforeEach(async () => {
-  await world.reset();
-  zoneId = await world.zone('example.com');
-});
-
-const current = async () => (await world.records(zoneId)).sort();
+const current = async () => (await setup.world.records(setup.zoneId)).sort();
 
 /**
  * Two running members of c1, published by a first sweep; telemetry and call counts are cleared afterwards.
  * Returns the members in slot order and the records the sweep wrote.
  */
 async function sweptCluster(): Promise<{ members: [SlotEntry, SlotEntry]; published: string[] }> {
-  const a = await world.launch({ cluster: C1, privateIp: nodeAIp });
-  const b = await world.launch({ cluster: C1, privateIp: nodeBIp });
-  await sweep(world.deps());
+  const a = await setup.world.launch({ cluster: C1, privateIp: nodeAIp });
+  const b = await setup.world.launch({ cluster: C1, privateIp: nodeBIp });
+  await sweep(setup.world.deps());
   const ipOf = new Map([
     [a, nodeAIp],
     [b, nodeBIp],
@@ -53,18 +42,18 @@ async function sweptCluster(): Promise<{ members: [SlotEntry, SlotEntry]; publis
   ];
   const published = await current();
   expect(published).toEqual(delegation(C1, members));
-  world.telemetry.clear();
-  world.emulator.proxy.resetCounts();
+  setup.world.telemetry.clear();
+  setup.world.emulator.proxy.resetCounts();
   return { members, published };
 }
 
 describe('the sweep, for clusters it owns', () => {
   it('publishes running tagged nodes whose events were missed', async () => {
     // Prepare
-    const nodeA = await world.launch({ cluster: C1, privateIp: nodeAIp });
+    const nodeA = await setup.world.launch({ cluster: C1, privateIp: nodeAIp });
 
     // Act
-    const outcomes = await sweep(world.deps());
+    const outcomes = await sweep(setup.world.deps());
 
     // Assess
     expect(outcomes.get(C1)?.status).toBe('changed');
@@ -75,13 +64,13 @@ describe('the sweep, for clusters it owns', () => {
     // Prepare
     const { members, published } = await sweptCluster();
     const [, , ip1] = members[0];
-    await changeBatch(world.route53, zoneId, [
+    await changeBatch(setup.world.route53, setup.zoneId, [
       change('DELETE', `ns1.${C1}`, 'A', 60, [ip1]),
       change('CREATE', `ns1.${C1}`, 'A', 300, ['192.0.2.99']),
     ]);
 
     // Act
-    const outcomes = await sweep(world.deps());
+    const outcomes = await sweep(setup.world.deps());
 
     // Assess
     expect(outcomes.get(C1)?.status).toBe('changed');
@@ -92,10 +81,10 @@ describe('the sweep, for clusters it owns', () => {
     // Prepare
     const { members, published } = await sweptCluster();
     const [, , ip2] = members[1];
-    await changeBatch(world.route53, zoneId, [change('DELETE', `ns2.${C1}`, 'A', 60, [ip2])]);
+    await changeBatch(setup.world.route53, setup.zoneId, [change('DELETE', `ns2.${C1}`, 'A', 60, [ip2])]);
 
     // Act
-    const outcomes = await sweep(world.deps());
+    const outcomes = await sweep(setup.world.deps());
 
     // Assess
     expect(outcomes.get(C1)?.status).toBe('changed');
@@ -106,13 +95,13 @@ describe('the sweep, for clusters it owns', () => {
     // Prepare
     const { published } = await sweptCluster();
     const nameServers = [`ns1.${C1}.`, `ns2.${C1}.`];
-    await changeBatch(world.route53, zoneId, [
+    await changeBatch(setup.world.route53, setup.zoneId, [
       change('DELETE', C1, 'NS', 60, nameServers),
       change('CREATE', C1, 'NS', 300, [`ns1.${C1}.`, 'ns-1.awsdns-01.org.']),
     ]);
 
     // Act
-    const outcomes = await sweep(world.deps());
+    const outcomes = await sweep(setup.world.deps());
 
     // Assess
     expect(outcomes.get(C1)?.status).toBe('changed');
@@ -122,10 +111,10 @@ describe('the sweep, for clusters it owns', () => {
   it('removes every record of a cluster whose nodes were all terminated without events', async () => {
     // Prepare
     const { members } = await sweptCluster();
-    for (const [, id] of members) await world.terminate(id);
+    for (const [, id] of members) await setup.world.terminate(id);
 
     // Act
-    const outcomes = await sweep(world.deps());
+    const outcomes = await sweep(setup.world.deps());
 
     // Assess
     expect(outcomes.get(C1)?.status).toBe('changed');
@@ -137,12 +126,12 @@ describe('the sweep, for clusters it owns', () => {
     const { published } = await sweptCluster();
 
     // Act
-    const outcomes = await sweep(world.deps());
+    const outcomes = await sweep(setup.world.deps());
 
     // Assess
     expect(outcomes.get(C1)?.status).toBe('unchanged');
-    expect(world.emulator.proxy.count('ChangeResourceRecordSets')).toBe(0);
-    expect(world.telemetry.count(METRIC.changeBatches)).toBe(0);
+    expect(setup.world.emulator.proxy.count('ChangeResourceRecordSets')).toBe(0);
+    expect(setup.world.telemetry.count(METRIC.changeBatches)).toBe(0);
     expect(await current()).toEqual(published);
   });
 });
@@ -150,37 +139,37 @@ describe('the sweep, for clusters it owns', () => {
 describe('the sweep, for what it must not touch', () => {
   it('refuses a cluster whose ns1 name holds a hand-made A record, and reconciles the other cluster', async () => {
     // Prepare
-    await changeBatch(world.route53, zoneId, [handMadeGlue]);
-    const nodeC2 = await world.launch({ cluster: C2, privateIp: nodeBIp });
-    const nodeC1 = await world.launch({ cluster: C1, privateIp: nodeAIp });
+    await changeBatch(setup.world.route53, setup.zoneId, [handMadeGlue]);
+    const nodeC2 = await setup.world.launch({ cluster: C2, privateIp: nodeBIp });
+    const nodeC1 = await setup.world.launch({ cluster: C1, privateIp: nodeAIp });
 
     // Act
-    const outcomes = await sweep(world.deps());
+    const outcomes = await sweep(setup.world.deps());
 
     // Assess
     expect(outcomes.get(C2)?.status).toBe('refused');
     expect(outcomes.get(C1)?.status).toBe('changed');
-    const refusal = world.telemetry.lines.find((l) => l.level === 'error' && l.attributes.cluster === C2);
+    const refusal = setup.world.telemetry.lines.find((l) => l.level === 'error' && l.attributes.cluster === C2);
     expect(refusal?.message).toContain(C2);
     expect(refusal?.message).toContain(`ns1.${C2}. 300 A 192.0.2.50`);
-    expect(world.telemetry.count(METRIC.clustersRefused)).toBe(1);
-    expect(await world.clusterRecords(zoneId, C2)).toEqual([handMadeGlueLine]);
-    expect(await world.clusterRecords(zoneId, C1)).toEqual(delegation(C1, [[1, nodeC1, nodeAIp]]));
+    expect(setup.world.telemetry.count(METRIC.clustersRefused)).toBe(1);
+    expect(await setup.world.clusterRecords(setup.zoneId, C2)).toEqual([handMadeGlueLine]);
+    expect(await setup.world.clusterRecords(setup.zoneId, C1)).toEqual(delegation(C1, [[1, nodeC1, nodeAIp]]));
     expect((await current()).join('\n')).not.toContain(nodeC2);
   });
 
   it('logs and counts an invalid tag value it finds, and publishes the valid clusters', async () => {
     // Prepare
     const badValue = 'c3..example.com';
-    const badNode = await world.launch({ cluster: badValue, privateIp: nodeBIp });
-    const nodeA = await world.launch({ cluster: C1, privateIp: nodeAIp });
+    const badNode = await setup.world.launch({ cluster: badValue, privateIp: nodeBIp });
+    const nodeA = await setup.world.launch({ cluster: C1, privateIp: nodeAIp });
 
     // Act
-    const outcomes = await sweep(world.deps());
+    const outcomes = await sweep(setup.world.deps());
 
     // Assess
-    expect(world.telemetry.count(METRIC.tagsRefused)).toBe(1);
-    const refusal = world.telemetry.lines.find((l) => l.level === 'error' && l.attributes.instanceId === badNode);
+    expect(setup.world.telemetry.count(METRIC.tagsRefused)).toBe(1);
+    const refusal = setup.world.telemetry.lines.find((l) => l.level === 'error' && l.attributes.instanceId === badNode);
     expect(refusal?.message).toContain(badNode);
     expect(refusal?.message).toContain(JSON.stringify(badValue));
     expect([...outcomes.keys()]).toEqual([C1]);
@@ -190,17 +179,17 @@ describe('the sweep, for what it must not touch', () => {
   it('refuses a tag value no zone may hold, naming the instance and the value', async () => {
     // Prepare
     const apexValue = 'example.com';
-    const apexNode = await world.launch({ cluster: apexValue, privateIp: nodeBIp });
+    const apexNode = await setup.world.launch({ cluster: apexValue, privateIp: nodeBIp });
 
     // Act
-    const outcomes = await sweep(world.deps());
+    const outcomes = await sweep(setup.world.deps());
 
     // Assess
     expect(outcomes.get(apexValue)?.status).toBe('refused');
-    const refusal = world.telemetry.lines.find((l) => l.level === 'error' && l.attributes.cluster === apexValue);
+    const refusal = setup.world.telemetry.lines.find((l) => l.level === 'error' && l.attributes.cluster === apexValue);
     expect(refusal?.message).toContain(JSON.stringify(apexValue));
     expect(refusal?.message).toContain(apexNode);
-    expect(world.telemetry.count(METRIC.clustersRefused)).toBe(1);
+    expect(setup.world.telemetry.count(METRIC.clustersRefused)).toBe(1);
     expect(await current()).toEqual([]);
   });
 });
@@ -211,36 +200,36 @@ describe('the sweep, for a cluster whose zone changed', () => {
 
   /** c3 published while example.com was the only zone; then sub.example.com is created. Returns its zone id. */
   async function publishedBeforeSubZone(node: string): Promise<string> {
-    await sweep(world.deps());
+    await sweep(setup.world.deps());
     expect(await current()).toEqual(delegation(C3, [[1, node, nodeIp]]));
-    return world.zone('sub.example.com');
+    return setup.world.zone('sub.example.com');
   }
 
   it('moves the records of a running cluster to the more specific zone created since', async () => {
     // Prepare
-    const node = await world.launch({ cluster: C3, privateIp: nodeIp });
+    const node = await setup.world.launch({ cluster: C3, privateIp: nodeIp });
     const subZoneId = await publishedBeforeSubZone(node);
 
     // Act
-    const outcomes = await sweep(world.deps());
+    const outcomes = await sweep(setup.world.deps());
 
     // Assess
     expect(outcomes.get(C3)?.status).toBe('changed');
-    expect((await world.records(subZoneId)).sort()).toEqual(delegation(C3, [[1, node, nodeIp]]));
+    expect((await setup.world.records(subZoneId)).sort()).toEqual(delegation(C3, [[1, node, nodeIp]]));
     expect(await current()).toEqual([]);
   });
 
   it('removes the records it left in the former zone once the last node is gone', async () => {
     // Prepare
-    const node = await world.launch({ cluster: C3, privateIp: nodeIp });
+    const node = await setup.world.launch({ cluster: C3, privateIp: nodeIp });
     const subZoneId = await publishedBeforeSubZone(node);
-    await world.terminate(node);
+    await setup.world.terminate(node);
 
     // Act
-    await sweep(world.deps());
+    await sweep(setup.world.deps());
 
     // Assess
-    expect(await world.records(subZoneId)).toEqual([]);
+    expect(await setup.world.records(subZoneId)).toEqual([]);
     expect(await current()).toEqual([]);
   });
 });

@@ -3,10 +3,11 @@
  * loop against the emulator with the real SDK clients.
  */
 import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { processEvents } from '../../lib/process-events.js';
 import { METRIC } from '../../lib/telemetry.js';
-import { CLUSTER_TAG, delegation, World } from '../support/world.js';
+import { useWorld } from '../support/use-world.js';
+import { CLUSTER_TAG, delegation } from '../support/world.js';
 
 const ADDRESS_TYPE_TAG = 'rlec:address-type';
 const C1 = 'c1.example.com';
@@ -14,39 +15,27 @@ const C2 = 'c2.example.com';
 const nodeAIp = '10.0.0.11';
 const nodeBIp = '10.0.0.12';
 
-let world: World;
-let zoneId: string;
-
-beforeAll(async () => {
-  world = await World.start();
-});
-afterAll(async () => {
-  await world.stop();
-});
-beforeEach(async () => {
-  await world.reset();
-  zoneId = await world.zone('example.com');
-});
+const setup = useWorld();
 
 const send = (...events: Record<string, unknown>[]) =>
   processEvents(
-    world.deps(),
+    setup.world.deps(),
     events.map((body, i) => ({ id: `e${i}`, body })),
   );
 
 /** Launches running members of a cluster and publishes them; returns their ids in launch order. */
 async function publishedNodes(cluster: string, ips: readonly string[]): Promise<string[]> {
   const ids: string[] = [];
-  for (const privateIp of ips) ids.push(await world.launch({ cluster, privateIp }));
-  await send(...ids.map((id) => world.stateEvent(id, 'running')));
+  for (const privateIp of ips) ids.push(await setup.world.launch({ cluster, privateIp }));
+  await send(...ids.map((id) => setup.world.stateEvent(id, 'running')));
   return ids;
 }
 
 /** The zone's records besides its apex, sorted. */
-const current = async () => (await world.records(zoneId)).sort();
+const current = async () => (await setup.world.records(setup.zoneId)).sort();
 
 async function publicIpOf(instanceId: string): Promise<string> {
-  const out = await world.ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
+  const out = await setup.world.ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
   const ip = out.Reservations?.[0]?.Instances?.[0]?.PublicIpAddress;
   if (ip === undefined) throw new Error(`the emulator gave ${instanceId} no public address`);
   return ip;
@@ -55,11 +44,11 @@ async function publicIpOf(instanceId: string): Promise<string> {
 describe('the cluster tag', () => {
   it('joins a running untagged instance to the cluster its new tag names', async () => {
     // Prepare
-    const nodeA = await world.launch({ privateIp: nodeAIp });
-    await world.tag(nodeA, CLUSTER_TAG, C1);
+    const nodeA = await setup.world.launch({ privateIp: nodeAIp });
+    await setup.world.tag(nodeA, CLUSTER_TAG, C1);
 
     // Act
-    const result = await send(world.tagEvent(nodeA, [CLUSTER_TAG], { [CLUSTER_TAG]: C1 }));
+    const result = await send(setup.world.tagEvent(nodeA, [CLUSTER_TAG], { [CLUSTER_TAG]: C1 }));
 
     // Assess
     expect(result.retry).toEqual([]);
@@ -70,10 +59,10 @@ describe('the cluster tag', () => {
     // Prepare
     const [nodeA, nodeB] = (await publishedNodes(C1, [nodeAIp, nodeBIp])) as [string, string];
     const slotOf = new Map([...[nodeA, nodeB].sort()].map((id, i) => [id, i + 1]));
-    await world.untag(nodeB, CLUSTER_TAG);
+    await setup.world.untag(nodeB, CLUSTER_TAG);
 
     // Act: the event carries the tags after the change, so it no longer names the cluster
-    const result = await send(world.tagEvent(nodeB, [CLUSTER_TAG], { Name: 'redis-b' }));
+    const result = await send(setup.world.tagEvent(nodeB, [CLUSTER_TAG], { Name: 'redis-b' }));
 
     // Assess
     expect(result.retry).toEqual([]);
@@ -83,10 +72,10 @@ describe('the cluster tag', () => {
   it('removes every record of the cluster when its only member is untagged', async () => {
     // Prepare
     const [nodeA] = (await publishedNodes(C1, [nodeAIp])) as [string];
-    await world.untag(nodeA, CLUSTER_TAG);
+    await setup.world.untag(nodeA, CLUSTER_TAG);
 
     // Act
-    await send(world.tagEvent(nodeA, [CLUSTER_TAG], {}));
+    await send(setup.world.tagEvent(nodeA, [CLUSTER_TAG], {}));
 
     // Assess
     expect(await current()).toEqual([]);
@@ -96,15 +85,17 @@ describe('the cluster tag', () => {
     // Prepare
     const [nodeA, nodeB] = (await publishedNodes(C1, [nodeAIp, nodeBIp])) as [string, string];
     const slotOf = new Map([...[nodeA, nodeB].sort()].map((id, i) => [id, i + 1]));
-    await world.tag(nodeB, CLUSTER_TAG, C2);
+    await setup.world.tag(nodeB, CLUSTER_TAG, C2);
 
     // Act
-    const result = await send(world.tagEvent(nodeB, [CLUSTER_TAG], { [CLUSTER_TAG]: C2 }));
+    const result = await send(setup.world.tagEvent(nodeB, [CLUSTER_TAG], { [CLUSTER_TAG]: C2 }));
 
     // Assess
     expect(result.retry).toEqual([]);
-    expect(await world.clusterRecords(zoneId, C1)).toEqual(delegation(C1, [[slotOf.get(nodeA) ?? 0, nodeA, nodeAIp]]));
-    expect(await world.clusterRecords(zoneId, C2)).toEqual(delegation(C2, [[1, nodeB, nodeBIp]]));
+    expect(await setup.world.clusterRecords(setup.zoneId, C1)).toEqual(
+      delegation(C1, [[slotOf.get(nodeA) ?? 0, nodeA, nodeAIp]]),
+    );
+    expect(await setup.world.clusterRecords(setup.zoneId, C2)).toEqual(delegation(C2, [[1, nodeB, nodeBIp]]));
   });
 
   it('takes an instance out of c1 when its tag changes to an invalid value, and reports the refusal once', async () => {
@@ -112,17 +103,19 @@ describe('the cluster tag', () => {
     const [nodeA, nodeB] = (await publishedNodes(C1, [nodeAIp, nodeBIp])) as [string, string];
     const slotOf = new Map([...[nodeA, nodeB].sort()].map((id, i) => [id, i + 1]));
     const badValue = 'c1..example.com';
-    await world.tag(nodeB, CLUSTER_TAG, badValue);
+    await setup.world.tag(nodeB, CLUSTER_TAG, badValue);
 
     // Act
-    const result = await send(world.tagEvent(nodeB, [CLUSTER_TAG], { [CLUSTER_TAG]: badValue }));
+    const result = await send(setup.world.tagEvent(nodeB, [CLUSTER_TAG], { [CLUSTER_TAG]: badValue }));
 
     // Assess
     expect(result.retry).toEqual([]);
-    const refusals = world.telemetry.lines.filter((l) => l.level === 'error' && l.attributes.instanceId === nodeB);
+    const refusals = setup.world.telemetry.lines.filter(
+      (l) => l.level === 'error' && l.attributes.instanceId === nodeB,
+    );
     expect(refusals).toHaveLength(1);
     expect(refusals[0]?.message).toContain(JSON.stringify(badValue));
-    expect(world.telemetry.count(METRIC.tagsRefused)).toBe(1);
+    expect(setup.world.telemetry.count(METRIC.tagsRefused)).toBe(1);
     expect(await current()).toEqual(delegation(C1, [[slotOf.get(nodeA) ?? 0, nodeA, nodeAIp]]));
   });
 
@@ -131,7 +124,7 @@ describe('the cluster tag', () => {
     const notYetVisible = 'i-0f9e8d7c6b5a40312';
 
     // Act
-    const result = await send(world.tagEvent(notYetVisible, [CLUSTER_TAG], { [CLUSTER_TAG]: C1 }));
+    const result = await send(setup.world.tagEvent(notYetVisible, [CLUSTER_TAG], { [CLUSTER_TAG]: C1 }));
 
     // Assess
     expect(result.retry).toEqual(['e0']);
@@ -141,12 +134,12 @@ describe('the cluster tag', () => {
   it('joins the normalised cluster for a value with upper case and a trailing dot', async () => {
     // Prepare
     const [nodeA] = (await publishedNodes(C1, [nodeAIp])) as [string];
-    const nodeB = await world.launch({ privateIp: nodeBIp });
+    const nodeB = await setup.world.launch({ privateIp: nodeBIp });
     const shouted = 'C1.Example.COM.';
-    await world.tag(nodeB, CLUSTER_TAG, shouted);
+    await setup.world.tag(nodeB, CLUSTER_TAG, shouted);
 
     // Act
-    const result = await send(world.tagEvent(nodeB, [CLUSTER_TAG], { [CLUSTER_TAG]: shouted }));
+    const result = await send(setup.world.tagEvent(nodeB, [CLUSTER_TAG], { [CLUSTER_TAG]: shouted }));
 
     // Assess: the existing member keeps ns1; the newcomer takes the next number
     expect(result.retry).toEqual([]);
@@ -164,11 +157,11 @@ describe('the address-type tag', () => {
     // Prepare
     const [nodeA] = (await publishedNodes(C1, [nodeAIp])) as [string];
     const publicIp = await publicIpOf(nodeA);
-    await world.tag(nodeA, ADDRESS_TYPE_TAG, 'public');
+    await setup.world.tag(nodeA, ADDRESS_TYPE_TAG, 'public');
 
     // Act
     const result = await send(
-      world.tagEvent(nodeA, [ADDRESS_TYPE_TAG], { [CLUSTER_TAG]: C1, [ADDRESS_TYPE_TAG]: 'public' }),
+      setup.world.tagEvent(nodeA, [ADDRESS_TYPE_TAG], { [CLUSTER_TAG]: C1, [ADDRESS_TYPE_TAG]: 'public' }),
     );
 
     // Assess
@@ -183,32 +176,32 @@ describe('events that concern no cluster', () => {
     // Prepare
     const [nodeA] = (await publishedNodes(C1, [nodeAIp])) as [string];
     const settled = await current();
-    await world.tag(nodeA, 'Name', 'redis-a');
-    world.emulator.proxy.resetCounts();
+    await setup.world.tag(nodeA, 'Name', 'redis-a');
+    setup.world.emulator.proxy.resetCounts();
 
     // Act
-    const result = await send(world.tagEvent(nodeA, ['Name'], { [CLUSTER_TAG]: C1, Name: 'redis-a' }));
+    const result = await send(setup.world.tagEvent(nodeA, ['Name'], { [CLUSTER_TAG]: C1, Name: 'redis-a' }));
 
     // Assess
     expect(result.retry).toEqual([]);
-    expect(world.emulator.proxy.count('ListHostedZones')).toBe(0);
-    expect(world.emulator.proxy.count('ListResourceRecordSets')).toBe(0);
-    expect(world.emulator.proxy.count('ChangeResourceRecordSets')).toBe(0);
-    expect(Object.keys(world.emulator.proxy.counts())).toEqual(['DescribeInstances']);
+    expect(setup.world.emulator.proxy.count('ListHostedZones')).toBe(0);
+    expect(setup.world.emulator.proxy.count('ListResourceRecordSets')).toBe(0);
+    expect(setup.world.emulator.proxy.count('ChangeResourceRecordSets')).toBe(0);
+    expect(Object.keys(setup.world.emulator.proxy.counts())).toEqual(['DescribeInstances']);
     expect(await current()).toEqual(settled);
   });
 
   it('asks Route 53 nothing for a state change of an untagged instance', async () => {
     // Prepare
-    const untagged = await world.launch({ privateIp: nodeAIp, tags: { Name: 'web' } });
-    world.emulator.proxy.resetCounts();
+    const untagged = await setup.world.launch({ privateIp: nodeAIp, tags: { Name: 'web' } });
+    setup.world.emulator.proxy.resetCounts();
 
     // Act
-    const result = await send(world.stateEvent(untagged, 'running'), world.stateEvent(untagged, 'stopped'));
+    const result = await send(setup.world.stateEvent(untagged, 'running'), setup.world.stateEvent(untagged, 'stopped'));
 
     // Assess
     expect(result.retry).toEqual([]);
-    expect(Object.keys(world.emulator.proxy.counts())).toEqual(['DescribeInstances']);
+    expect(Object.keys(setup.world.emulator.proxy.counts())).toEqual(['DescribeInstances']);
     expect(await current()).toEqual([]);
   });
 });

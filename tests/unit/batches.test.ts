@@ -9,7 +9,8 @@ import { fits, type RequestLimits, ROUTE53_LIMITS, requestSize, splitChanges } f
 import { ChangeRejectedError } from '../../lib/errors.js';
 import { parseOwnership } from '../../lib/ownership.js';
 import { planCluster } from '../../lib/plan.js';
-import { type Change, keyOf, type Member, type RecordSet, sameRecord } from '../../lib/records.js';
+import { type Change, keyOf, type Member, type RecordSet } from '../../lib/records.js';
+import { applyStrictly } from '../support/apply-strictly.js';
 
 const cluster = 'c1.example.com';
 const owner = 'rlec-dns-test';
@@ -20,25 +21,9 @@ const node = (n: number, address = `10.0.${Math.floor(n / 250)}.${(n % 250) + 1}
 });
 const nodes = (from: number, to: number): Member[] => Array.from({ length: to - from + 1 }, (_, i) => node(from + i));
 
-/** Applies one request with Route 53's rules: in order, CREATE needs no record, DELETE needs the exact record. */
-function applyRequest(records: readonly RecordSet[], changes: readonly Change[]): RecordSet[] {
-  const state = new Map(records.map((r) => [keyOf(r), r]));
-  for (const { action, record } of changes) {
-    const existing = state.get(keyOf(record));
-    if (action === 'CREATE') {
-      if (existing !== undefined) throw new Error(`CREATE over existing ${keyOf(record)}`);
-      state.set(keyOf(record), record);
-    } else {
-      if (existing === undefined || !sameRecord(existing, record)) throw new Error(`DELETE mismatch ${keyOf(record)}`);
-      state.delete(keyOf(record));
-    }
-  }
-  return [...state.values()];
-}
-
 /** The cluster's records once published with these members (from an empty zone, in one request). */
 const published = (members: readonly Member[], ttl = 60): RecordSet[] =>
-  applyRequest([], planCluster({ cluster, current: [], members, ownerId: owner, ttl }).changes);
+  applyStrictly([], planCluster({ cluster, current: [], members, ownerId: owner, ttl }).changes);
 
 const plan = (current: readonly RecordSet[], members: readonly Member[], ttl = 60) =>
   planCluster({ cluster, current, members, ownerId: owner, ttl });
@@ -72,7 +57,7 @@ function sendAll(current: readonly RecordSet[], requests: readonly Change[][], m
   let state = [...current];
   const problems: string[] = [];
   for (const [i, request] of requests.entries()) {
-    state = applyRequest(state, request);
+    state = applyStrictly(state, request);
     if (i < requests.length - 1)
       problems.push(...problemsIn(state, desired, members).map((p) => `after ${i + 1}: ${p}`));
   }
@@ -260,7 +245,7 @@ describe('splitChanges', () => {
           const desired = plan(current, after, ttl).desired;
           let state = current;
           for (const [i, request] of requests.entries()) {
-            state = applyRequest(state, request);
+            state = applyStrictly(state, request);
             if (i < requests.length - 1) expect(problemsIn(state, desired, after, ttl)).toEqual([]);
           }
           expect(sorted(state)).toEqual(sorted(desired));

@@ -6,26 +6,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ForeignRecordsError } from '../../lib/errors.js';
 import { planCluster } from '../../lib/plan.js';
-import { type Change, keyOf, type Member, type RecordSet, sameRecord } from '../../lib/records.js';
+import { keyOf, type Member, type RecordSet, sameRecord } from '../../lib/records.js';
+import { applyStrictly } from '../support/apply-strictly.js';
 
 const cluster = 'c1.example.com';
 const owner = 'prop-owner';
-
-/** Applies a batch with Route 53's rules: in order, CREATE needs no record, DELETE needs the exact record. */
-function applyStrictly(records: readonly RecordSet[], changes: readonly Change[]): RecordSet[] {
-  const state = new Map(records.map((r) => [keyOf(r), r]));
-  for (const { action, record } of changes) {
-    const existing = state.get(keyOf(record));
-    if (action === 'CREATE') {
-      if (existing !== undefined) throw new Error(`CREATE over existing ${keyOf(record)}`);
-      state.set(keyOf(record), record);
-    } else {
-      if (existing === undefined || !sameRecord(existing, record)) throw new Error(`DELETE mismatch ${keyOf(record)}`);
-      state.delete(keyOf(record));
-    }
-  }
-  return [...state.values()];
-}
 
 const memberArb = fc.record({
   instanceId: fc.integer({ min: 1, max: 40 }).map((n) => `i-${n.toString(16).padStart(17, '0')}`),

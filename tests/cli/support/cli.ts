@@ -5,11 +5,12 @@
  */
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { vi } from 'vitest';
+import { beforeEach, vi } from 'vitest';
 import { main } from '../../../cli/main.js';
 import type { Io } from '../../../cli/output.js';
 import { processEvents } from '../../../lib/process-events.js';
 import { TEST_REGION } from '../../support/route53-rules.js';
+import { useWorld, type WorldSetup } from '../../support/use-world.js';
 import type { World } from '../../support/world.js';
 
 export const OWNER = 'rlec-dns-test';
@@ -65,6 +66,13 @@ export function emulatorEnv(world: World): Record<string, string> {
  */
 export function useEmulator(world: World): void {
   for (const [name, value] of Object.entries(emulatorEnv(world))) vi.stubEnv(name, value);
+}
+
+/** {@link useWorld} for CLI tests: also points in-process runs at the emulator ({@link useEmulator}) before each test. */
+export function useCliWorld(): WorldSetup {
+  const setup = useWorld();
+  beforeEach(() => useEmulator(setup.world));
+  return setup;
 }
 
 /** Runs the real launcher, `node bin/rlec-dns.mjs …argv`, with exactly this environment (plus PATH and HOME). */
