@@ -74,11 +74,8 @@ function resolveOne(
 /** Resolves every event of a batch with one DescribeInstances (and one ownership scan, only if needed). */
 export async function resolveTargets(deps: ReconcilerDeps, events: readonly TriggerEvent[]): Promise<Targets[]> {
   if (events.length === 0) return [];
-  const found = await instancesByIds(
-    deps.ec2,
-    events.map((e) => e.instanceId),
-  );
-  const instances = new Map(found.map((i) => [i.id, i]));
+  const ids = events.map((e) => e.instanceId);
+  const instances = new Map((await instancesByIds(deps.ec2, ids)).map((i) => [i.id, i]));
   const lookup = new Set<string>();
   const all = events.map((event) => resolveOne(event, instances.get(event.instanceId), deps, lookup));
   if (lookup.size === 0) return all;

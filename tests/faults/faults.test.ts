@@ -10,7 +10,7 @@
  */
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { Route53Client } from '@aws-sdk/client-route-53';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { logFailedAttempts } from '../../lib/attempt-log.js';
 import { processEvents } from '../../lib/process-events.js';
 import { METRIC } from '../../lib/telemetry.js';
@@ -18,8 +18,9 @@ import { type Container, container } from '../support/concurrency.js';
 import { deliver, FAULTS, type Fault, injectFaults, Reliability } from '../support/faults.js';
 import { change, changeBatch } from '../support/route53-helpers.js';
 import { clients, TEST_CREDENTIALS, TEST_REGION } from '../support/route53-rules.js';
+import { useWorld } from '../support/use-world.js';
 import type { CapturedTelemetry } from '../support/world.js';
-import { delegation, World } from '../support/world.js';
+import { delegation } from '../support/world.js';
 
 const C1 = 'c1.example.com';
 const C2 = 'c2.example.com';
@@ -36,31 +37,24 @@ const unrelated = [
 ];
 
 const reliability = new Reliability('faults');
-let world: World;
-let zoneId: string;
+const setup = useWorld();
 let a: string;
 let b: string;
 let c2Node: string;
 let containers: Container[];
 
-beforeAll(async () => {
-  world = await World.start();
-});
 afterAll(async () => {
-  await world.stop();
   await reliability.save();
 });
 beforeEach(async () => {
-  await world.reset();
-  zoneId = await world.zone('example.com');
-  await changeBatch(world.route53, zoneId, unrelated);
-  a = await world.launch({ cluster: C1, privateIp: ipA });
-  c2Node = await world.launch({ cluster: C2, privateIp: ipC2 });
-  await processEvents(world.deps(), [
-    { id: 'a', body: world.stateEvent(a, 'running') },
-    { id: 'c2', body: world.stateEvent(c2Node, 'running') },
+  await changeBatch(setup.world.route53, setup.zoneId, unrelated);
+  a = await setup.world.launch({ cluster: C1, privateIp: ipA });
+  c2Node = await setup.world.launch({ cluster: C2, privateIp: ipC2 });
+  await processEvents(setup.world.deps(), [
+    { id: 'a', body: setup.world.stateEvent(a, 'running') },
+    { id: 'c2', body: setup.world.stateEvent(c2Node, 'running') },
   ]);
-  b = await world.launch({ cluster: C1, privateIp: ipB });
+  b = await setup.world.launch({ cluster: C1, privateIp: ipB });
   containers = [];
 });
 afterEach(() => {
@@ -69,7 +63,7 @@ afterEach(() => {
 
 /** A Lambda container as deployed (adaptive retries, 8 attempts), with its failed attempts logged. */
 function lambda(): Container {
-  const c = container(world);
+  const c = container(setup.world);
   logFailedAttempts(c.deps.route53, c.telemetry.log, 'route53');
   logFailedAttempts(c.deps.ec2, c.telemetry.log, 'ec2');
   containers.push(c);
@@ -82,10 +76,10 @@ const ownName = (line: string) => {
 };
 
 /** c1's delegation records (not node1.c1, which rlec-dns never writes). */
-const c1Records = async () => (await world.clusterRecords(zoneId, C1)).filter(ownName);
+const c1Records = async () => (await setup.world.clusterRecords(setup.zoneId, C1)).filter(ownName);
 
 /** Every record of the zone that is not one of c1's delegation records. */
-const outsideC1 = async () => (await world.records(zoneId)).filter((line) => !ownName(line)).sort();
+const outsideC1 = async () => (await setup.world.records(setup.zoneId)).filter((line) => !ownName(line)).sort();
 
 const expected = () =>
   delegation(C1, [
@@ -93,7 +87,7 @@ const expected = () =>
     [2, b, ipB],
   ]);
 
-const launchedB = () => [{ id: 'b', body: world.stateEvent(b, 'running') }];
+const launchedB = () => [{ id: 'b', body: setup.world.stateEvent(b, 'running') }];
 
 /** The first log line with this message, as `level: message {attributes}` for the report. */
 function line(telemetry: CapturedTelemetry, message: string, pick: string[] = []): string {
@@ -158,7 +152,7 @@ describe('faults the SDK retries by itself', () => {
       // Prepare
       const before = await outsideC1();
       const ours = lambda();
-      const injection = injectFaults(world, action, fault, times);
+      const injection = injectFaults(setup.world, action, fault, times);
       const started = Date.now();
 
       // Act
@@ -196,11 +190,11 @@ describe('faults that reach the platform’s retries', () => {
   it('converges on the second delivery when HTTP 500s outlast the SDK’s attempts, and says the event is retried', async () => {
     // Prepare: a client with 2 attempts, so that 2 faults exhaust it quickly (deployed: 8 attempts, same path)
     const before = await outsideC1();
-    const short = clients(world.emulator.endpoint, { maxAttempts: 2 });
-    const deps = world.deps({}, { route53: short.route53, ec2: short.ec2 });
-    logFailedAttempts(short.route53, world.telemetry.log, 'route53');
-    const injection = injectFaults(world, 'ChangeResourceRecordSets', FAULTS.serverError, 2);
-    world.telemetry.clear();
+    const short = clients(setup.world.emulator.endpoint, { maxAttempts: 2 });
+    const deps = setup.world.deps({}, { route53: short.route53, ec2: short.ec2 });
+    logFailedAttempts(short.route53, setup.world.telemetry.log, 'route53');
+    const injection = injectFaults(setup.world, 'ChangeResourceRecordSets', FAULTS.serverError, 2);
+    setup.world.telemetry.clear();
     const started = Date.now();
 
     // Act
@@ -214,17 +208,17 @@ describe('faults that reach the platform’s retries', () => {
     expect(delivery.unsettled).toEqual([]);
     expect(await c1Records()).toEqual(expected());
     expect(await outsideC1()).toEqual(before);
-    expect(world.telemetry.messages('error')).toContain('cluster not reconciled; it will be retried');
-    expect(world.telemetry.messages('warn')).toContain('event will be retried');
-    expect(world.telemetry.count(METRIC.clustersFailed)).toBe(1);
-    expect(world.telemetry.count(METRIC.eventsRetried)).toBe(1);
+    expect(setup.world.telemetry.messages('error')).toContain('cluster not reconciled; it will be retried');
+    expect(setup.world.telemetry.messages('warn')).toContain('event will be retried');
+    expect(setup.world.telemetry.count(METRIC.clustersFailed)).toBe(1);
+    expect(setup.world.telemetry.count(METRIC.eventsRetried)).toBe(1);
     short.route53.destroy();
     short.ec2.destroy();
     reliability.record({
       kind: 'fault',
       name: 'Route 53 HTTP 500 outlasting the SDK’s attempts (client with 2 attempts)',
       outcome: 'event named for retry; converged on delivery 2 of 2; nothing else touched',
-      log: `${line(world.telemetry, 'cluster not reconciled; it will be retried', ['cluster'])}; ${line(world.telemetry, 'event will be retried', ['messageId'])}`,
+      log: `${line(setup.world.telemetry, 'cluster not reconciled; it will be retried', ['cluster'])}; ${line(setup.world.telemetry, 'event will be retried', ['messageId'])}`,
       metric: `${METRIC.clustersFailed}=1, ${METRIC.eventsRetried}=1`,
       ms,
     });
@@ -234,7 +228,7 @@ describe('faults that reach the platform’s retries', () => {
     // Prepare
     const before = await outsideC1();
     const ours = lambda();
-    const injection = injectFaults(world, 'ChangeResourceRecordSets', FAULTS.appliedThenReset, 1);
+    const injection = injectFaults(setup.world, 'ChangeResourceRecordSets', FAULTS.appliedThenReset, 1);
     const started = Date.now();
 
     // Act
@@ -266,7 +260,7 @@ describe('faults that reach the platform’s retries', () => {
     const before = await outsideC1();
     const ours = lambda();
     const delayMs = 1_500;
-    injectFaults(world, 'ChangeResourceRecordSets', { kind: 'delay', ms: delayMs }, 1);
+    injectFaults(setup.world, 'ChangeResourceRecordSets', { kind: 'delay', ms: delayMs }, 1);
     const started = Date.now();
 
     // Act
@@ -293,7 +287,7 @@ describe('faults that reach the platform’s retries', () => {
     // Prepare: the deployed timeouts (lib/clients.ts: 10 s), shortened to 300 ms to keep the run short
     const before = await outsideC1();
     const settings = {
-      endpoint: world.emulator.endpoint,
+      endpoint: setup.world.emulator.endpoint,
       region: TEST_REGION,
       credentials: TEST_CREDENTIALS,
       retryMode: 'adaptive',
@@ -302,10 +296,10 @@ describe('faults that reach the platform’s retries', () => {
     } as const;
     const route53 = new Route53Client(settings);
     const ec2 = new EC2Client(settings);
-    logFailedAttempts(route53, world.telemetry.log, 'route53');
-    const deps = world.deps({}, { route53, ec2 });
-    world.telemetry.clear();
-    injectFaults(world, 'ChangeResourceRecordSets', { kind: 'delay', ms: 1_000 }, 1);
+    logFailedAttempts(route53, setup.world.telemetry.log, 'route53');
+    const deps = setup.world.deps({}, { route53, ec2 });
+    setup.world.telemetry.clear();
+    injectFaults(setup.world, 'ChangeResourceRecordSets', { kind: 'delay', ms: 1_000 }, 1);
     const started = Date.now();
 
     // Act
@@ -317,7 +311,7 @@ describe('faults that reach the platform’s retries', () => {
     expect(delivery.deliveries).toBe(1);
     expect(await c1Records()).toEqual(expected());
     expect(await outsideC1()).toEqual(before);
-    const failed = world.telemetry.lines.find((l) => l.message === 'AWS call attempt failed');
+    const failed = setup.world.telemetry.lines.find((l) => l.message === 'AWS call attempt failed');
     expect(failed?.attributes.error).toBe('TimeoutError');
     route53.destroy();
     ec2.destroy();
@@ -326,8 +320,8 @@ describe('faults that reach the platform’s retries', () => {
       name: 'ChangeResourceRecordSets answer slower than the request timeout',
       outcome:
         'the SDK gave up on it and resent the batch, which converged on delivery 1; the late original was refused by Route 53 (compare-and-swap)',
-      log: line(world.telemetry, 'AWS call attempt failed', ['command', 'attempt', 'error']),
-      metric: `${METRIC.changeBatches}=${world.telemetry.count(METRIC.changeBatches)}`,
+      log: line(setup.world.telemetry, 'AWS call attempt failed', ['command', 'attempt', 'error']),
+      metric: `${METRIC.changeBatches}=${setup.world.telemetry.count(METRIC.changeBatches)}`,
       ms,
     });
   });
@@ -336,7 +330,7 @@ describe('faults that reach the platform’s retries', () => {
     // Prepare: the first invocation's write is held at the proxy, as if the container died with it in flight
     const before = await outsideC1();
     const doomed = lambda();
-    const injection = injectFaults(world, 'ChangeResourceRecordSets', { kind: 'hold' }, 1);
+    const injection = injectFaults(setup.world, 'ChangeResourceRecordSets', { kind: 'hold' }, 1);
     const abandoned = processEvents(doomed.deps, launchedB());
     await injection.held;
     const started = Date.now();

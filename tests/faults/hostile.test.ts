@@ -3,12 +3,13 @@
  * outside its own cluster changes, and the other clusters of the batch proceed. Outcomes are recorded for the
  * README's Reliability table.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { processEvents } from '../../lib/process-events.js';
 import { METRIC } from '../../lib/telemetry.js';
 import { Reliability } from '../support/faults.js';
 import { change, changeBatch } from '../support/route53-helpers.js';
-import { delegation, World } from '../support/world.js';
+import { useWorld } from '../support/use-world.js';
+import { delegation } from '../support/world.js';
 import { hostileTagValues, malformedEvents } from './corpus.js';
 
 const GOOD = 'good.example.com';
@@ -17,26 +18,19 @@ const nodeIp = '10.0.3.9';
 const handMade = change('CREATE', 'www.example.com', 'A', 300, ['192.0.2.1']);
 
 const reliability = new Reliability('hostile');
-let world: World;
-let zoneId: string;
+const setup = useWorld();
 let orgZoneId: string;
 
-beforeAll(async () => {
-  world = await World.start();
-});
 afterAll(async () => {
-  await world.stop();
   await reliability.save();
 });
 beforeEach(async () => {
-  await world.reset();
-  zoneId = await world.zone('example.com');
-  orgZoneId = await world.zone('example.org');
-  await changeBatch(world.route53, zoneId, [handMade]);
+  orgZoneId = await setup.world.zone('example.org');
+  await changeBatch(setup.world.route53, setup.zoneId, [handMade]);
 });
 
 const errorsAbout = (key: string, value: string) =>
-  world.telemetry.lines.filter((l) => l.level === 'error' && l.attributes[key] === value);
+  setup.world.telemetry.lines.filter((l) => l.level === 'error' && l.attributes[key] === value);
 
 describe('hostile tag values', () => {
   it('refuses, or publishes within its own names only, each value of the corpus, and serves the valid cluster', async () => {
@@ -44,13 +38,13 @@ describe('hostile tag values', () => {
     const cases: { label: string; value: string; id: string; expect: (typeof hostileTagValues)[number]['expect'] }[] =
       [];
     for (const c of hostileTagValues)
-      cases.push({ ...c, id: await world.launch({ cluster: c.value, privateIp: nodeIp }) });
-    const good = await world.launch({ cluster: GOOD, privateIp: goodIp });
-    const items = [...cases.map((c) => c.id), good].map((id) => ({ id, body: world.stateEvent(id, 'running') }));
+      cases.push({ ...c, id: await setup.world.launch({ cluster: c.value, privateIp: nodeIp }) });
+    const good = await setup.world.launch({ cluster: GOOD, privateIp: goodIp });
+    const items = [...cases.map((c) => c.id), good].map((id) => ({ id, body: setup.world.stateEvent(id, 'running') }));
     const started = Date.now();
 
     // Act
-    const result = await processEvents(world.deps(), items);
+    const result = await processEvents(setup.world.deps(), items);
 
     // Assess
     const ms = Date.now() - started;
@@ -61,8 +55,8 @@ describe('hostile tag values', () => {
       ...delegation(GOOD, [[1, good, goodIp]]),
       ...published.flatMap(([cluster, id]) => delegation(cluster, [[1, id, nodeIp]])),
     ].sort();
-    expect((await world.records(zoneId)).sort()).toEqual(expectedRecords);
-    expect(await world.records(orgZoneId)).toEqual([]);
+    expect((await setup.world.records(setup.zoneId)).sort()).toEqual(expectedRecords);
+    expect(await setup.world.records(orgZoneId)).toEqual([]);
     for (const c of cases) {
       if (c.expect.verdict === 'tag-refused') {
         const [refusal, ...more] = errorsAbout('instanceId', c.id);
@@ -103,8 +97,8 @@ describe('hostile tag values', () => {
     }
     const refusedTags = cases.filter((c) => c.expect.verdict === 'tag-refused').length;
     const refusedClusters = cases.filter((c) => c.expect.verdict === 'cluster-refused').length;
-    expect(world.telemetry.count(METRIC.tagsRefused)).toBe(refusedTags);
-    expect(world.telemetry.count(METRIC.clustersRefused)).toBe(refusedClusters);
+    expect(setup.world.telemetry.count(METRIC.tagsRefused)).toBe(refusedTags);
+    expect(setup.world.telemetry.count(METRIC.clustersRefused)).toBe(refusedClusters);
     expect(result.outcomes.get(GOOD)?.status).toBe('changed');
   });
 });
@@ -112,19 +106,19 @@ describe('hostile tag values', () => {
 describe('hostile events', () => {
   it('logs, counts and drops each malformed event of the corpus, never retries it, and processes the good one', async () => {
     // Prepare
-    const good = await world.launch({ cluster: GOOD, privateIp: goodIp });
-    const valid = world.stateEvent(good, 'running');
+    const good = await setup.world.launch({ cluster: GOOD, privateIp: goodIp });
+    const valid = setup.world.stateEvent(good, 'running');
     const items = malformedEvents.map((c, i) => {
       const body = c.make(valid);
       return { id: `bad-${i}`, body: typeof body === 'string' ? body : JSON.stringify(body) };
     });
 
     // Act
-    const result = await processEvents(world.deps(), [...items, { id: 'good', body: JSON.stringify(valid) }]);
+    const result = await processEvents(setup.world.deps(), [...items, { id: 'good', body: JSON.stringify(valid) }]);
 
     // Assess
     expect(result.retry).toEqual([]);
-    expect(world.telemetry.count(METRIC.malformedEvents)).toBe(malformedEvents.length);
+    expect(setup.world.telemetry.count(METRIC.malformedEvents)).toBe(malformedEvents.length);
     malformedEvents.forEach((c, i) => {
       const [logged, ...more] = errorsAbout('messageId', `bad-${i}`);
       expect(more, c.label).toEqual([]);
@@ -138,26 +132,26 @@ describe('hostile events', () => {
         ms: 0,
       });
     });
-    expect((await world.records(zoneId)).sort()).toEqual(
+    expect((await setup.world.records(setup.zoneId)).sort()).toEqual(
       ['www.example.com. A 300 192.0.2.1', ...delegation(GOOD, [[1, good, goodIp]])].sort(),
     );
   });
 
   it('writes once for an event replayed within a batch and writes nothing when the batch is replayed', async () => {
     // Prepare
-    const good = await world.launch({ cluster: GOOD, privateIp: goodIp });
-    const event = world.stateEvent(good, 'running');
+    const good = await setup.world.launch({ cluster: GOOD, privateIp: goodIp });
+    const event = setup.world.stateEvent(good, 'running');
     const batch = [1, 2, 3].map((n) => ({ id: `dup-${n}`, body: JSON.stringify(event) }));
 
     // Act
-    const first = await processEvents(world.deps(), batch);
-    world.emulator.proxy.resetCounts();
-    const replay = await processEvents(world.deps(), batch);
+    const first = await processEvents(setup.world.deps(), batch);
+    setup.world.emulator.proxy.resetCounts();
+    const replay = await processEvents(setup.world.deps(), batch);
 
     // Assess
     expect([...first.retry, ...replay.retry]).toEqual([]);
-    expect(world.telemetry.count(METRIC.changeBatches)).toBe(1);
-    expect(world.emulator.proxy.count('ChangeResourceRecordSets')).toBe(0);
+    expect(setup.world.telemetry.count(METRIC.changeBatches)).toBe(1);
+    expect(setup.world.emulator.proxy.count('ChangeResourceRecordSets')).toBe(0);
     expect(replay.outcomes.get(GOOD)?.status).toBe('unchanged');
     reliability.record({
       kind: 'input',
@@ -172,22 +166,24 @@ describe('hostile events', () => {
   it('changes nothing for a terminated instance already gone from EC2 that no cluster lists', async () => {
     // Prepare
     const gone = 'i-0123456789abcdef0';
-    const good = await world.launch({ cluster: GOOD, privateIp: goodIp });
-    await processEvents(world.deps(), [{ id: 'g', body: world.stateEvent(good, 'running') }]);
-    const before = (await world.records(zoneId)).sort();
-    world.telemetry.clear();
-    world.emulator.proxy.resetCounts();
+    const good = await setup.world.launch({ cluster: GOOD, privateIp: goodIp });
+    await processEvents(setup.world.deps(), [{ id: 'g', body: setup.world.stateEvent(good, 'running') }]);
+    const before = (await setup.world.records(setup.zoneId)).sort();
+    setup.world.telemetry.clear();
+    setup.world.emulator.proxy.resetCounts();
 
     // Act
-    const result = await processEvents(world.deps(), [{ id: 'gone', body: world.stateEvent(gone, 'terminated') }]);
+    const result = await processEvents(setup.world.deps(), [
+      { id: 'gone', body: setup.world.stateEvent(gone, 'terminated') },
+    ]);
 
     // Assess
     expect(result.retry).toEqual([]);
     expect(result.outcomes.size).toBe(0);
-    expect(world.emulator.proxy.count('ChangeResourceRecordSets')).toBe(0);
-    expect((await world.records(zoneId)).sort()).toEqual(before);
-    expect(world.telemetry.metrics).toEqual([{ name: METRIC.instancesUnknown, value: 1 }]);
-    expect(world.telemetry.lines).toContainEqual(
+    expect(setup.world.emulator.proxy.count('ChangeResourceRecordSets')).toBe(0);
+    expect((await setup.world.records(setup.zoneId)).sort()).toEqual(before);
+    expect(setup.world.telemetry.metrics).toEqual([{ name: METRIC.instancesUnknown, value: 1 }]);
+    expect(setup.world.telemetry.lines).toContainEqual(
       expect.objectContaining({ level: 'info', attributes: expect.objectContaining({ instanceId: gone }) }),
     );
     reliability.record({
@@ -204,30 +200,32 @@ describe('hostile events', () => {
     // Prepare: 20 instances in 2 clusters, 500 events each (as a storm of duplicates would bring)
     const ids: string[] = [];
     for (let i = 0; i < 20; i++) {
-      ids.push(await world.launch({ cluster: i % 2 === 0 ? GOOD : 'other.example.com', privateIp: `10.0.4.${i + 1}` }));
+      ids.push(
+        await setup.world.launch({ cluster: i % 2 === 0 ? GOOD : 'other.example.com', privateIp: `10.0.4.${i + 1}` }),
+      );
     }
     const items = Array.from({ length: 10_000 }, (_, i) => ({
       id: `m${i}`,
-      body: JSON.stringify(world.stateEvent(ids[i % ids.length] ?? '', 'running')),
+      body: JSON.stringify(setup.world.stateEvent(ids[i % ids.length] ?? '', 'running')),
     }));
-    world.emulator.proxy.resetCounts();
+    setup.world.emulator.proxy.resetCounts();
     const started = Date.now();
 
     // Act
-    const result = await processEvents(world.deps(), items);
+    const result = await processEvents(setup.world.deps(), items);
 
     // Assess
     const ms = Date.now() - started;
     expect(result.retry).toEqual([]);
     expect(result.outcomes.get(GOOD)?.status).toBe('changed');
     expect(result.outcomes.get('other.example.com')?.status).toBe('changed');
-    expect(world.emulator.proxy.count('ChangeResourceRecordSets')).toBe(2);
-    expect(world.telemetry.count(METRIC.changeBatches)).toBe(2);
+    expect(setup.world.emulator.proxy.count('ChangeResourceRecordSets')).toBe(2);
+    expect(setup.world.telemetry.count(METRIC.changeBatches)).toBe(2);
     expect(ms).toBeLessThan(20_000);
     reliability.record({
       kind: 'input',
       name: 'event: a batch of 10,000 (20 instances, 2 clusters)',
-      outcome: `one pass, ${world.emulator.proxy.count('DescribeInstances')} DescribeInstances, 2 change batches, nothing retried`,
+      outcome: `one pass, ${setup.world.emulator.proxy.count('DescribeInstances')} DescribeInstances, 2 change batches, nothing retried`,
       log: 'info: cluster records changed (×2)',
       metric: `${METRIC.changeBatches}=2`,
       ms,

@@ -210,20 +210,26 @@ const refusedForZone: HostileCase[] = [
   { label: 'a name in no hosted zone', value: 'c1.example.net' },
 ];
 
+/** Launches one instance tagged with each value and one of the valid cluster C2; returns them and their events. */
+async function launchBesideValid(values: readonly { label: string; value: string }[]) {
+  const hostile: { label: string; value: string; id: string }[] = [];
+  for (const { label, value } of values) {
+    hostile.push({ label, value, id: await setup.world.launch({ cluster: value, privateIp: nodeIp }) });
+  }
+  const good = await setup.world.launch({ cluster: C2, privateIp: goodNodeIp });
+  const events = [
+    ...hostile.map((h) => setup.world.stateEvent(h.id, 'running')),
+    setup.world.stateEvent(good, 'running'),
+  ];
+  return { hostile, good, events };
+}
+
 describe('hostile tag values', () => {
   // Every hostile value goes in one batch beside a valid cluster: each must be refused on its own, and the batch
   // must still serve the valid cluster.
   it('refuses each value the parser rejects, naming instance and value, and serves the valid cluster', async () => {
     // Prepare
-    const hostile: { label: string; value: string; id: string }[] = [];
-    for (const { label, value } of refusedAtParse) {
-      hostile.push({ label, value, id: await setup.world.launch({ cluster: value, privateIp: nodeIp }) });
-    }
-    const good = await setup.world.launch({ cluster: C2, privateIp: goodNodeIp });
-    const events = [
-      ...hostile.map((h) => setup.world.stateEvent(h.id, 'running')),
-      setup.world.stateEvent(good, 'running'),
-    ];
+    const { hostile, good, events } = await launchBesideValid(refusedAtParse);
 
     // Act
     const result = await send(setup.world.deps(), ...events);
@@ -244,15 +250,7 @@ describe('hostile tag values', () => {
 
   it('refuses each valid name that no zone may hold, naming instance and value, and serves the valid cluster', async () => {
     // Prepare
-    const hostile: { label: string; value: string; id: string }[] = [];
-    for (const { label, value } of refusedForZone) {
-      hostile.push({ label, value, id: await setup.world.launch({ cluster: value, privateIp: nodeIp }) });
-    }
-    const good = await setup.world.launch({ cluster: C2, privateIp: goodNodeIp });
-    const events = [
-      ...hostile.map((h) => setup.world.stateEvent(h.id, 'running')),
-      setup.world.stateEvent(good, 'running'),
-    ];
+    const { hostile, good, events } = await launchBesideValid(refusedForZone);
 
     // Act
     const result = await send(setup.world.deps(), ...events);
