@@ -8,7 +8,7 @@ import { loadConfig } from '../lib/config.js';
 import type { ReconcilerDeps } from '../lib/reconciler.js';
 import type { Log, MetricSink } from '../lib/telemetry.js';
 import { ZoneDirectory } from '../lib/zones.js';
-import { OWNER_ID } from './fleet.js';
+import { DEPLOYMENT_ENV } from './fleet.js';
 
 export class CountingTelemetry {
   readonly metrics = new Map<string, number>();
@@ -38,7 +38,7 @@ export class CountingTelemetry {
 /** Builds a container. Clients reach the emulator through AWS_ENDPOINT_URL, set by the benchmark. */
 export function container(telemetry: CountingTelemetry, clientOptions: ClientOptions = {}): ReconcilerDeps {
   const clients = createClients({ region: 'us-east-1', ...clientOptions });
-  const config = loadConfig({ OWNER_ID: OWNER_ID, CLUSTER_TAG_KEY: 'rlec:cluster' });
+  const config = loadConfig({ ...DEPLOYMENT_ENV, CLUSTER_TAG_KEY: 'rlec:cluster' });
   const zones = new ZoneDirectory({
     route53: clients.route53,
     allowedZoneIds: config.hostedZoneIds,

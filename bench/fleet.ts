@@ -11,6 +11,7 @@ import {
   TerminateInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import { ChangeResourceRecordSetsCommand, type Route53Client } from '@aws-sdk/client-route-53';
+import type { Deployment } from '../lib/ownership.js';
 import { planCluster } from '../lib/plan.js';
 import type { Member } from '../lib/records.js';
 import { readCluster } from '../lib/registry.js';
@@ -18,6 +19,8 @@ import { createZone, records } from '../tests/support/route53-helpers.js';
 
 export const CLUSTER_TAG = 'rlec:cluster';
 export const OWNER_ID = 'rlec-dns-bench';
+/** The emulator's default account, and the Region the bench's clients sign for. */
+export const DEPLOYMENT_ENV = { OWNER_ID, ACCOUNT_ID: '123456789012', AWS_REGION: 'us-east-1' } as const;
 const IMAGE_ID = 'ami-03cf127a';
 const TTL = 60;
 
@@ -59,6 +62,12 @@ export class Fleet {
   /** Each zone's records that are not the clusters', as set up: they must end untouched. */
   readonly #unrelated = new Map<string, string[]>();
   #events = 0;
+  readonly deployment: Deployment = {
+    ownerId: OWNER_ID,
+    account: DEPLOYMENT_ENV.ACCOUNT_ID,
+    region: DEPLOYMENT_ENV.AWS_REGION,
+    legacyOwnerIds: [],
+  };
 
   constructor(
     readonly route53: Route53Client,
@@ -154,7 +163,7 @@ export class Fleet {
       const [, zoneId] = this.zoneOf(cluster);
       const current = await readCluster(this.route53, zoneId, cluster);
       const expected = this.expectedMembers(cluster);
-      const plan = planCluster({ cluster, current, members: expected, ownerId: OWNER_ID, ttl: TTL });
+      const plan = planCluster({ cluster, current, members: expected, deployment: this.deployment, ttl: TTL });
       if (plan.changes.length > 0) {
         found.push(`${cluster}: ${plan.changes.length} change(s) still needed, e.g. ${describe(plan.changes[0])}`);
       }

@@ -8,6 +8,8 @@ export interface Command {
   readonly spec: CommandSpec;
   /** Runs the command; resolves to its exit code. Throws for a failure that ends it (printed as one line). */
   run(ctx: Context, values: Values): Promise<number>;
+  /** Checks the command's own option values before any AWS call (the context asks STS who the caller is). */
+  check?(values: Values): void;
 }
 
 /**

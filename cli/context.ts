@@ -4,6 +4,7 @@
  * and telemetry that stays silent unless --debug. Region and credentials are checked up front, so a missing one is
  * reported as such rather than as the first API call's failure.
  */
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { createClients } from '../lib/clients.js';
 import { loadConfig } from '../lib/config.js';
 import { pacingFromEnv } from '../lib/pacing.js';
@@ -63,13 +64,30 @@ function telemetry(io: Io, debug: boolean): Telemetry {
 }
 
 /**
+ * The account and Region the CLI acts for, as a function's environment would give them: ACCOUNT_ID when set, else
+ * the account of the credentials (STS GetCallerIdentity). Ownership records bind a cluster to an account and Region,
+ * so the CLI must know both to tell this deployment's clusters from those owned elsewhere.
+ */
+async function whereAmI(options: CommonOptions, env: Io['env'], region: string): Promise<Record<string, string>> {
+  const given = env.ACCOUNT_ID?.trim();
+  if (given !== undefined && given !== '') return { ACCOUNT_ID: given, AWS_REGION: region };
+  const sts = new STSClient({ region, ...(options.profile ? { profile: options.profile } : {}), maxAttempts: 3 });
+  try {
+    const { Account } = await sts.send(new GetCallerIdentityCommand({}));
+    if (Account === undefined) throw new CliError('STS GetCallerIdentity returned no account; set ACCOUNT_ID');
+    return { ACCOUNT_ID: Account, AWS_REGION: region };
+  } finally {
+    sts.destroy();
+  }
+}
+
+/**
  * Builds the context. Fewer retries than the functions (an operator re-runs a command; a function must not give up
  * early) and bounded connection time, so an unreachable endpoint fails in seconds.
  *
  * @throws MissingRegionError, MissingCredentialsError, or ConfigError (naming the variable at fault).
  */
 export async function createContext(options: CommonOptions, io: Io): Promise<Context> {
-  const config = loadConfig({ ...io.env, ...(options.owner === undefined ? {} : { OWNER_ID: options.owner }) });
   const { route53, ec2 } = createClients({
     region: options.region,
     profile: options.profile,
@@ -81,16 +99,26 @@ export async function createContext(options: CommonOptions, io: Io): Promise<Con
     route53.destroy();
     ec2.destroy();
   };
+  let where: Record<string, string>;
   try {
-    await ec2.config.region().catch(() => {
+    const region = await ec2.config.region().catch(() => {
       throw new MissingRegionError();
     });
     await route53.config.credentials();
+    where = await whereAmI(options, io.env, region);
   } catch (error) {
     close();
     if (error instanceof Error && error.name === 'CredentialsProviderError') {
       throw new MissingCredentialsError(options.profile, error);
     }
+    throw error;
+  }
+  const owner = options.owner === undefined ? {} : { OWNER_ID: options.owner };
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig({ ...io.env, ...where, ...owner });
+  } catch (error) {
+    close();
     throw error;
   }
   const zones = new ZoneDirectory({ route53, allowedZoneIds: config.hostedZoneIds, cacheSeconds: 3600 });

@@ -33,7 +33,9 @@ function networkCode(error: unknown): string | undefined {
  * the records were written by rlec-dns under another owner id, say which, since a wrong --owner is the likely cause.
  */
 function ownerHint(error: ForeignRecordsError): string {
-  const owners = error.records.flatMap((r) => [...r.matchAll(/"heritage=rlec-dns,owner=([^"]+)"/g)].map((m) => m[1]));
+  const owners = error.records.flatMap((r) =>
+    [...r.matchAll(/"heritage=rlec-dns,owner=([^,"]+)[,"]/g)].map((m) => m[1]),
+  );
   const [owner] = new Set(owners);
   return owner === undefined
     ? ''

@@ -46,6 +46,7 @@ async function runCommand(command: Command, argv: readonly string[], io: Io): Pr
   }
   let ctx: Context | undefined;
   try {
+    command.check?.(values);
     ctx = await createContext(common, io);
     return await command.run(ctx, values);
   } catch (error) {

@@ -26,7 +26,7 @@
  * record's own DELETE-then-CREATE, in any order.
  */
 import { ChangeRejectedError } from './errors.js';
-import { parseOwnership } from './ownership.js';
+import { isOwnershipHeader, parseOwnership, slotEntry } from './ownership.js';
 import type { Change, RecordSet } from './records.js';
 
 export interface RequestLimits {
@@ -63,11 +63,11 @@ const ordered = (changes: readonly Change[]): Change[] => [
 /** The ownership record listing every slot of both: an entry of `after` wins over one of `before` for its slot. */
 function unionOwnership(before: RecordSet | undefined, after: RecordSet | undefined): RecordSet {
   const base = (after ?? before) as RecordSet;
-  const header = base.values.find((v) => v.startsWith('"heritage='));
+  const header = base.values.find(isOwnershipHeader);
   const entries = new Map<number, string>();
   for (const record of [before, after]) {
     const ownership = record === undefined ? undefined : parseOwnership(record);
-    for (const [instanceId, slot] of ownership?.slots ?? []) entries.set(slot, `"ns${slot}=${instanceId}"`);
+    for (const [instanceId, slot] of ownership?.slots ?? []) entries.set(slot, `"${slotEntry(slot, instanceId)}"`);
   }
   const slots = [...entries.keys()].sort((a, b) => a - b);
   return { ...base, values: [...(header === undefined ? [] : [header]), ...slots.map((s) => entries.get(s) ?? '')] };

@@ -1,9 +1,13 @@
 import { ConfigError } from './errors.js';
+import type { Deployment } from './ownership.js';
 
 export type AddressType = 'private' | 'public';
 
-/** Everything the reconciler needs from its environment, validated once at cold start. */
-export interface Config {
+/**
+ * Everything the reconciler needs from its environment, validated once at cold start. It is also the deployment's
+ * identity (owner id, account, Region) that the ownership records carry.
+ */
+export interface Config extends Deployment {
   /** The tag whose value is the cluster FQDN. */
   readonly clusterTagKey: string;
   /** Which address of a member its glue record holds, unless the member's own tag says otherwise. */
@@ -12,8 +16,6 @@ export interface Config {
   readonly addressTypeTagKey: string;
   /** TTL of every record written. */
   readonly recordTtl: number;
-  /** Written into the ownership record; records of another owner are never touched. */
-  readonly ownerId: string;
   /** When set, only these hosted zones may be used. */
   readonly hostedZoneIds: readonly string[] | undefined;
   /** How long hosted zones are cached in a container. */
@@ -25,7 +27,7 @@ export const DEFAULTS = {
   addressType: 'private',
   addressTypeTagKey: 'rlec:address-type',
   recordTtl: 60,
-  ownerId: 'rlec-dns',
+  ownerPrefix: 'rlec-dns',
   zoneCacheSeconds: 60,
 } as const;
 
@@ -62,13 +64,50 @@ function addressType(env: Env): AddressType {
   return value;
 }
 
-function ownerId(env: Env): string {
-  const value = present(env, 'OWNER_ID') ?? DEFAULTS.ownerId;
-  // It is written into a TXT string as owner=<id>: keep it to characters that need no quoting.
-  if (!/^[A-Za-z0-9._:-]{1,64}$/.test(value)) {
-    throw new ConfigError(`OWNER_ID must be 1-64 letters, digits, '.', '_', ':' or '-', got ${JSON.stringify(value)}`);
+const OWNER_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+function account(env: Env): string {
+  const value = present(env, 'ACCOUNT_ID');
+  if (value === undefined || !/^[0-9]{12}$/.test(value)) {
+    const got = value === undefined ? 'it is not set' : `got ${JSON.stringify(value)}`;
+    throw new ConfigError(
+      `ACCOUNT_ID must be the deployment's 12-digit AWS account id (serverless.yml sets it; the CLI asks STS): ${got}`,
+    );
   }
   return value;
+}
+
+function region(env: Env): string {
+  const value = present(env, 'AWS_REGION') ?? present(env, 'AWS_DEFAULT_REGION');
+  if (value === undefined || !/^[a-z]{2}(-[a-z]+)+-[0-9]+$/.test(value)) {
+    const got = value === undefined ? 'neither is set' : `got ${JSON.stringify(value)}`;
+    throw new ConfigError(`AWS_REGION (or AWS_DEFAULT_REGION) must name the deployment's Region: ${got}`);
+  }
+  return value;
+}
+
+function ownerIdOf(env: Env, name: string, value: string): string {
+  // It is written into a TXT string as owner=<id>: keep it to characters that need no quoting.
+  if (!OWNER_ID.test(value)) {
+    throw new ConfigError(`${name} must be 1-128 letters, digits, '.', '_', ':' or '-', got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+/**
+ * The owner id: OWNER_ID when set, else `<OWNER_PREFIX>-<account>-<region>` (serverless.yml sets OWNER_PREFIX to
+ * `<service>-<stage>`), so two stacks of one stage in two Regions or accounts never share an id. The earlier default
+ * (the prefix alone, or OWNER_ID itself) is kept as a legacy id: records written before the account and Region were
+ * recorded are still recognised, and rewritten in the bound form.
+ */
+function ownership(env: Env, where: { account: string; region: string }) {
+  const explicit = present(env, 'OWNER_ID');
+  const prefix = ownerIdOf(env, 'OWNER_PREFIX', present(env, 'OWNER_PREFIX') ?? DEFAULTS.ownerPrefix);
+  const ownerId = ownerIdOf(env, 'OWNER_ID', explicit ?? `${prefix}-${where.account}-${where.region}`);
+  const listed = present(env, 'LEGACY_OWNER_IDS')
+    ?.split(',')
+    .map((id) => ownerIdOf(env, 'LEGACY_OWNER_IDS', id.trim()));
+  return { ownerId, legacyOwnerIds: listed ?? [explicit ?? prefix] };
 }
 
 function hostedZoneIds(env: Env): readonly string[] | undefined {
@@ -90,12 +129,14 @@ function hostedZoneIds(env: Env): readonly string[] | undefined {
  * @example loadConfig(process.env).recordTtl // 60
  */
 export function loadConfig(env: Env): Config {
+  const where = { account: account(env), region: region(env) };
   return {
+    ...where,
+    ...ownership(env, where),
     clusterTagKey: tagKey(env, 'CLUSTER_TAG_KEY', DEFAULTS.clusterTagKey),
     addressType: addressType(env),
     addressTypeTagKey: tagKey(env, 'ADDRESS_TYPE_TAG_KEY', DEFAULTS.addressTypeTagKey),
     recordTtl: integer(env, 'RECORD_TTL', DEFAULTS.recordTtl, 1, 172_800),
-    ownerId: ownerId(env),
     hostedZoneIds: hostedZoneIds(env),
     zoneCacheSeconds: integer(env, 'ZONE_CACHE_SECONDS', DEFAULTS.zoneCacheSeconds, 0, 3600),
   };

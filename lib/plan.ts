@@ -13,16 +13,28 @@
  * | ours, differs              | some      | DELETE current, then CREATE desired     |
  * | not ours (any type)        | any       | refuse the whole cluster, change nothing |
  *
- * "Ours" means: the ownership record carries our owner id, and the record set is the cluster's NS, the ownership TXT
- * itself, or the A record of a slot the ownership record lists. Everything else at a managed name is foreign.
- * Names below the cluster that we never write (`node1.<cluster>`) are left alone.
+ * "Ours" means: the ownership record binds the cluster to this deployment (owner id, account and Region; see
+ * ownership.ts for records of the earlier form), and the record set is the cluster's NS, the ownership TXT itself, or
+ * the A record of a slot the ownership record lists. Everything else at a managed name is foreign. Names below the
+ * cluster that we never write (`node1.<cluster>`) are left alone.
+ *
+ * A cluster bound to another account or Region is "owned elsewhere": the plan is empty and says so, whatever this
+ * deployment's EC2 shows (it cannot see that cluster's members), and nothing is refused.
  *
  * Slots: a member listed in the ownership record keeps its number; a new member takes the lowest free number;
  * nobody is renumbered. With no members, desired is empty: every record we made goes, and the zone is as it was.
  */
 import { ForeignRecordsError } from './errors.js';
 import { fqdn, nsName, ownerName, slotOf } from './names.js';
-import { type Ownership, ownershipValues, parseOwnership } from './ownership.js';
+import {
+  type Claim,
+  claimOf,
+  type Deployment,
+  type Ownership,
+  ownershipIn,
+  ownershipValues,
+  settleLegacy,
+} from './ownership.js';
 import {
   type Change,
   describeRecord,
@@ -40,7 +52,9 @@ export interface PlanInput {
   readonly current: readonly RecordSet[];
   /** Instances that should be published now. */
   readonly members: readonly Member[];
-  readonly ownerId: string;
+  readonly deployment: Deployment;
+  /** Instances this deployment's EC2 shows, in any state: they settle records of the earlier, unbound form. */
+  readonly visible?: ReadonlySet<string>;
   readonly ttl: number;
 }
 
@@ -51,6 +65,8 @@ export interface Plan {
   /** What the cluster's records are once the changes are applied. */
   readonly desired: readonly RecordSet[];
   readonly members: readonly SlottedMember[];
+  /** Set when the cluster is bound to another deployment: then nothing is planned. */
+  readonly elsewhere?: Extract<Claim, { kind: 'elsewhere' }>;
 }
 
 /** True for names whose records this project may write for the cluster. */
@@ -58,10 +74,15 @@ function isManagedName(cluster: string, name: string): boolean {
   return name === fqdn(cluster) || name === ownerName(cluster) || slotOf(cluster, name) !== undefined;
 }
 
-function readOwnership(input: PlanInput): Ownership | undefined {
-  const record = input.current.find((r) => r.name === ownerName(input.cluster) && r.type === 'TXT');
-  const ownership = record === undefined ? undefined : parseOwnership(record);
-  return ownership?.owner === input.ownerId ? ownership : undefined;
+/** The ownership record when it binds the cluster to this deployment, or the deployment it is bound to. */
+function readOwnership(input: PlanInput): Ownership | Extract<Claim, { kind: 'elsewhere' }> | undefined {
+  const ownership = ownershipIn(ownerName(input.cluster), input.current);
+  let claim = claimOf(ownership, input.deployment);
+  if (claim.kind === 'legacy' && ownership !== undefined) {
+    claim = settleLegacy(ownership, input.visible ?? new Set(), input.members.length > 0);
+  }
+  if (claim.kind === 'elsewhere') return claim;
+  return claim.kind === 'ours' ? ownership : undefined;
 }
 
 function isOurs(cluster: string, ownership: Ownership | undefined, record: RecordSet): boolean {
@@ -95,12 +116,12 @@ export function assignSlots(members: readonly Member[], slots: ReadonlyMap<strin
 }
 
 /** The record sets a cluster with these members should have (none when it has no members). */
-export function desiredRecords(cluster: string, members: readonly SlottedMember[], ownerId: string, ttl: number) {
+export function desiredRecords(cluster: string, members: readonly SlottedMember[], me: Deployment, ttl: number) {
   if (members.length === 0) return [];
   const glue = members.map((m) => ({ name: nsName(cluster, m.slot), type: 'A', ttl, values: [m.address] }));
   return [
     { name: fqdn(cluster), type: 'NS', ttl, values: members.map((m) => nsName(cluster, m.slot)) },
-    { name: ownerName(cluster), type: 'TXT', ttl, values: ownershipValues(ownerId, members) },
+    { name: ownerName(cluster), type: 'TXT', ttl, values: ownershipValues(me, members) },
     ...glue,
   ];
 }
@@ -110,18 +131,22 @@ export function desiredRecords(cluster: string, members: readonly SlottedMember[
  *
  * @throws ForeignRecordsError when a managed name holds a record this deployment did not create.
  * @example
+ * const deployment = { ownerId: 'prod', account: '111111111111', region: 'eu-west-1', legacyOwnerIds: [] };
  * planCluster({ cluster: 'c1.example.com', current: [], members: [{ instanceId: 'i-1', address: '10.0.0.1' }],
- *   ownerId: 'prod', ttl: 60 }).changes.map((c) => c.action) // ['CREATE', 'CREATE', 'CREATE']
+ *   deployment, ttl: 60 }).changes.map((c) => c.action) // ['CREATE', 'CREATE', 'CREATE']
  */
 export function planCluster(input: PlanInput): Plan {
   const { cluster } = input;
-  const ownership = readOwnership(input);
+  const read = readOwnership(input);
   const managed = input.current.filter((r) => isManagedName(cluster, r.name));
+  if (read !== undefined && 'kind' in read)
+    return { cluster, changes: [], desired: managed, members: [], elsewhere: read };
+  const ownership = read;
   const foreign = managed.filter((r) => !isOurs(cluster, ownership, r));
   if (foreign.length > 0) throw new ForeignRecordsError(cluster, foreign.map(describeRecord));
 
   const members = assignSlots(input.members, ownership?.slots ?? new Map());
-  const desired = desiredRecords(cluster, members, input.ownerId, input.ttl);
+  const desired = desiredRecords(cluster, members, input.deployment, input.ttl);
   const currentByKey = new Map(managed.map((r) => [keyOf(r), r]));
   const desiredByKey = new Map(desired.map((r) => [keyOf(r), r]));
 

@@ -12,11 +12,13 @@ import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { Route53Client } from '@aws-sdk/client-route-53';
 import type { Config } from './config.js';
 import { ConflictError, DeferredError, isPermanent, type PermanentError } from './errors.js';
+import { ownerName } from './names.js';
+import { claimOf, describeOwner, ownershipIn } from './ownership.js';
 import { type Plan, planCluster } from './plan.js';
 import { applyChanges, ConflictDetected } from './provider.js';
 import { describeRecord, keyOf, type RecordSet } from './records.js';
 import { readCluster } from './registry.js';
-import { type Fleet, groupMembers, taggedRunningInstances } from './source.js';
+import { type Fleet, groupMembers, instancesByIds, taggedRunningInstances } from './source.js';
 import { METRIC, type Telemetry } from './telemetry.js';
 import type { HostedZone, ZoneDirectory } from './zones.js';
 
@@ -59,6 +61,13 @@ export type ClusterOutcome =
       readonly zone: HostedZone;
       readonly changeId?: string | undefined;
     }
+  | {
+      /** Bound to another account or Region (plan.elsewhere says whose): never touched here, and not an error. */
+      readonly cluster: string;
+      readonly status: 'elsewhere';
+      readonly plan: Plan;
+      readonly zone: HostedZone;
+    }
   | { readonly cluster: string; readonly status: 'refused'; readonly error: PermanentError }
   | { readonly cluster: string; readonly status: 'failed'; readonly error: unknown };
 
@@ -87,6 +96,38 @@ interface Read {
   current: readonly RecordSet[];
 }
 
+/**
+ * The instances our EC2 shows among those that ownership records of the earlier form (no account, no Region) list
+ * and the fleet does not: they settle whose such a record is. One call for all, and none once records are upgraded.
+ */
+async function legacyInstances(deps: ReconcilerDeps, reads: ReadonlyMap<string, Read>, fleet: Fleet) {
+  const members = new Set([...fleet.clusters.values()].flat().map((m) => m.instanceId));
+  const wanted = [...reads].flatMap(([cluster, read]) => {
+    const ownership = ownershipIn(ownerName(cluster), read.current);
+    if (claimOf(ownership, deps.config).kind !== 'legacy') return [];
+    return [...(ownership?.slots.keys() ?? [])].filter((id) => !members.has(id));
+  });
+  const found = wanted.length === 0 ? [] : await instancesByIds(deps.ec2, wanted);
+  return new Set([...members, ...found.map((i) => i.id)]);
+}
+
+function reportElsewhere(deps: ReconcilerDeps, outcome: ClusterOutcome, fleet: Fleet): void {
+  if (outcome.status !== 'elsewhere' || outcome.plan.elsewhere === undefined) return;
+  const { log, metrics } = deps.telemetry;
+  const here = fleet.tagged.get(outcome.cluster) ?? [];
+  const owner = describeOwner(outcome.plan.elsewhere);
+  metrics.addMetric(METRIC.clustersElsewhere, 'Count', 1);
+  if (here.length === 0) {
+    log.debug('cluster owned elsewhere; left alone', { cluster: outcome.cluster, owner });
+    return;
+  }
+  // Not an error of ours, but instances here carry a tag that this deployment cannot honour: say so.
+  log.warn(
+    `cluster ${outcome.cluster} is bound to ${owner}; instances here tagged with it are not published (${here.join(', ')})`,
+    { cluster: outcome.cluster, owner, instanceIds: here },
+  );
+}
+
 /** The cluster's records once a batch has been applied: Route 53 applies it whole, so this is known without a read. */
 function afterWrite(current: readonly RecordSet[], plan: Plan): RecordSet[] {
   const deleted = new Set(plan.changes.filter((c) => c.action === 'DELETE').map((c) => keyOf(c.record)));
@@ -105,6 +146,7 @@ async function converge(
   read: Read,
   first: Fleet,
   options: ConvergeOptions = {},
+  visible: ReadonlySet<string> = new Set(),
 ): Promise<ClusterOutcome> {
   const retry = deps.retry ?? DEFAULT_RETRY;
   const { log, metrics } = deps.telemetry;
@@ -114,9 +156,11 @@ async function converge(
       cluster,
       current: read.current,
       members: options.retire ? [] : (fleet.clusters.get(cluster) ?? []),
-      ownerId: deps.config.ownerId,
+      deployment: deps.config,
+      visible,
       ttl: deps.config.recordTtl,
     });
+    if (plan.elsewhere !== undefined) return { cluster, status: 'elsewhere', plan, zone: read.zone };
     if (plan.changes.length === 0 || deps.dryRun === true) {
       return { cluster, status: 'unchanged', plan, zone: read.zone };
     }
@@ -208,13 +252,16 @@ export async function reconcileClusters(
     outcomes.set(cluster, failure(deps, cluster, error, fleet.tagged.get(cluster)));
   reportProblems(deps, fleet, new Set(reads.keys()));
 
+  const visible = await legacyInstances(deps, reads, fleet);
+
   let pending = [...reads];
   for (let round = 1; pending.length > 0; round += 1) {
     const written: [string, Read][] = [];
     for (const [cluster, read] of pending) {
       try {
         outOfTime(deps);
-        const outcome = await converge(deps, cluster, read, fleet);
+        const outcome = await converge(deps, cluster, read, fleet, {}, visible);
+        if (round === 1) reportElsewhere(deps, outcome, fleet);
         if (outcome.status === 'changed') written.push([cluster, read]);
         if (outcome.status === 'changed' || !outcomes.has(cluster)) outcomes.set(cluster, outcome);
       } catch (error) {

@@ -12,7 +12,7 @@ import {
   type Route53Client,
 } from '@aws-sdk/client-route-53';
 import { canonicalName, isWithin, OWNER_LABEL } from './names.js';
-import { parseOwnership } from './ownership.js';
+import { type Claim, claimOf, type Deployment, parseOwnership } from './ownership.js';
 import type { RecordSet } from './records.js';
 import type { HostedZone } from './zones.js';
 
@@ -61,43 +61,51 @@ export async function readCluster(route53: Route53Client, zoneId: string, cluste
   return records;
 }
 
-/** One cluster this deployment owns in a zone, with the instances its ownership record lists. */
-export interface OwnedCluster {
+/** One ownership record of rlec-dns's in a zone, and whose it is for this deployment. */
+export interface FoundCluster {
   readonly cluster: string;
-  readonly zoneId: string;
+  readonly zone: HostedZone;
   readonly instanceIds: readonly string[];
+  /** `ours` and `legacy` (the earlier form, settled when planned) are this deployment's to reconcile. */
+  readonly claim: Claim;
 }
 
-/** Scans a whole zone (paged) for ownership records carrying our owner id. */
+/** Scans a whole zone (paged) for rlec-dns's ownership records, whoever wrote them. */
 export async function discoverClusters(
   route53: Route53Client,
-  zoneId: string,
-  ownerId: string,
-): Promise<OwnedCluster[]> {
-  const found: OwnedCluster[] = [];
+  zone: HostedZone,
+  me: Deployment,
+): Promise<FoundCluster[]> {
+  const found: FoundCluster[] = [];
   const prefix = `${OWNER_LABEL}.`;
-  for await (const page of pages(route53, zoneId)) {
+  for await (const page of pages(route53, zone.id)) {
     for (const raw of page) {
       const record = toRecordSet(raw);
       if (record.type !== 'TXT' || !record.name.startsWith(prefix)) continue;
       const ownership = parseOwnership(record);
-      if (ownership?.owner !== ownerId) continue;
+      if (ownership === undefined) continue;
+      const claim = claimOf(ownership, me);
+      if (claim.kind === 'foreign') continue;
       const cluster = record.name.slice(prefix.length, -1);
-      found.push({ cluster, zoneId, instanceIds: [...ownership.slots.keys()] });
+      found.push({ cluster, zone, instanceIds: [...ownership.slots.keys()], claim });
     }
   }
   return found;
 }
 
-/** Every cluster this deployment owns in these zones, with the zone it was found in (full scans, paged). */
+/** True for a cluster this deployment may reconcile (bound to it, or of the earlier form with one of its ids). */
+export const isOwned = (found: FoundCluster): boolean => found.claim.kind === 'ours' || found.claim.kind === 'legacy';
+
+/**
+ * Every rlec-dns cluster in these zones that is this deployment's, or bound to another account or Region (full
+ * scans, paged). Clusters of other owners in this account and Region are left out: they are not ours to report.
+ */
 export async function findOwned(
   route53: Route53Client,
   zones: readonly HostedZone[],
-  ownerId: string,
-): Promise<{ cluster: string; zone: HostedZone; instanceIds: readonly string[] }[]> {
-  const owned: { cluster: string; zone: HostedZone; instanceIds: readonly string[] }[] = [];
-  for (const zone of zones) {
-    for (const found of await discoverClusters(route53, zone.id, ownerId)) owned.push({ ...found, zone });
-  }
-  return owned;
+  me: Deployment,
+): Promise<FoundCluster[]> {
+  const found: FoundCluster[] = [];
+  for (const zone of zones) found.push(...(await discoverClusters(route53, zone, me)));
+  return found;
 }

@@ -6,11 +6,11 @@
 import type { Config } from './config.js';
 import { isPermanent } from './errors.js';
 import { nsName, ownerName } from './names.js';
-import { parseOwnership } from './ownership.js';
+import { claimOf, describeOwner, ownershipIn } from './ownership.js';
 import { type Plan, planCluster } from './plan.js';
 import type { ReconcilerDeps } from './reconciler.js';
 import type { RecordSet } from './records.js';
-import { findOwned, readCluster } from './registry.js';
+import { findOwned, isOwned, readCluster } from './registry.js';
 import {
   clusterOf,
   type Fleet,
@@ -27,13 +27,17 @@ type ViewDeps = Pick<ReconcilerDeps, 'route53' | 'ec2' | 'config' | 'zones'>;
 
 /** The clusters this deployment owns in Route 53, in the zones it may write. */
 export async function ownedClusters(deps: Pick<ViewDeps, 'route53' | 'config' | 'zones'>): Promise<string[]> {
-  const owned = await findOwned(deps.route53, await deps.zones.writable(), deps.config.ownerId);
+  const owned = (await findOwned(deps.route53, await deps.zones.writable(), deps.config)).filter(isOwned);
   return [...new Set(owned.map((o) => o.cluster))].sort();
 }
 
-/** The clusters a sweep would reconcile: those owned in Route 53 and those running tagged instances name. */
+/**
+ * The clusters a sweep would reconcile (those owned in Route 53 and those running tagged instances name), and those
+ * bound to another account or Region in the same zones, which status reports as owned elsewhere.
+ */
 export async function listClusters(deps: ViewDeps): Promise<string[]> {
-  return [...(await sweepTargets(deps)).clusters];
+  const targets = await sweepTargets(deps);
+  return [...new Set([...targets.clusters, ...targets.elsewhere.map((e) => e.cluster)])].sort();
 }
 
 /** One instance as the operator sees it: a member, a former member still published, or a tagged bystander. */
@@ -55,8 +59,13 @@ export interface ClusterView {
   /** What Route 53 holds at or below the cluster's name. */
   readonly records: readonly RecordSet[];
   readonly members: readonly MemberView[];
-  /** in-step: nothing to write; out-of-step: a plan is pending; refused/failed: see `error`. */
-  readonly state: 'in-step' | 'out-of-step' | 'refused' | 'failed';
+  /**
+   * in-step: nothing to write; out-of-step: a plan is pending; elsewhere: bound to another account or Region (see
+   * `owner`), never touched here; refused/failed: see `error`.
+   */
+  readonly state: 'in-step' | 'out-of-step' | 'elsewhere' | 'refused' | 'failed';
+  /** For `elsewhere`: whose it is. */
+  readonly owner?: string | undefined;
   readonly plan?: Plan | undefined;
   readonly error?: unknown;
 }
@@ -67,11 +76,11 @@ export interface StatusReport {
   readonly problems: readonly MemberProblem[];
 }
 
-/** The slots the cluster's ownership record gives, when the record is ours. */
-function publishedSlots(cluster: string, records: readonly RecordSet[], ownerId: string): ReadonlyMap<string, number> {
-  const txt = records.find((r) => r.name === ownerName(cluster) && r.type === 'TXT');
-  const ownership = txt === undefined ? undefined : parseOwnership(txt);
-  return ownership?.owner === ownerId ? ownership.slots : new Map();
+/** The slots the cluster's ownership record gives, when the record is ours (or of the earlier form, with our id). */
+function publishedSlots(cluster: string, records: readonly RecordSet[], config: Config): ReadonlyMap<string, number> {
+  const ownership = ownershipIn(ownerName(cluster), records);
+  const claim = claimOf(ownership, config).kind;
+  return ownership !== undefined && (claim === 'ours' || claim === 'legacy') ? ownership.slots : new Map();
 }
 
 interface Observed {
@@ -80,7 +89,7 @@ interface Observed {
 }
 
 function memberViews(cluster: string, config: Config, records: readonly RecordSet[], seen: Observed, plan?: Plan) {
-  const slots = publishedSlots(cluster, records, config.ownerId);
+  const slots = publishedSlots(cluster, records, config);
   const glue = new Map(records.filter((r) => r.type === 'A').map((r) => [r.name, r.values.join(' ')]));
   const views: MemberView[] = [];
   const listed = new Set<string>();
@@ -129,9 +138,7 @@ export async function clusterStatus(deps: ViewDeps, clusters: readonly string[])
   }
   const tagged = await taggedInstances(deps.ec2, deps.config.clusterTagKey);
   const known = new Set(tagged.map((i) => i.id));
-  const listed = [...reads].flatMap(([cluster, r]) => [
-    ...publishedSlots(cluster, r.records, deps.config.ownerId).keys(),
-  ]);
+  const listed = [...reads].flatMap(([cluster, r]) => [...publishedSlots(cluster, r.records, deps.config).keys()]);
   const formers = await instancesByIds(
     deps.ec2,
     listed.filter((id) => !known.has(id)),
@@ -143,9 +150,19 @@ export async function clusterStatus(deps: ViewDeps, clusters: readonly string[])
     const base = { cluster, zone: read.zone, records: read.records };
     if (read.error !== undefined) return { ...base, members: [], state: 'refused', error: read.error };
     const members = fleet.clusters.get(cluster) ?? [];
-    const { ownerId, recordTtl: ttl } = deps.config;
+    const visible = new Set(instances.map((i) => i.id));
     try {
-      const plan = planCluster({ cluster, current: read.records, members, ownerId, ttl });
+      const plan = planCluster({
+        cluster,
+        current: read.records,
+        members,
+        deployment: deps.config,
+        visible,
+        ttl: deps.config.recordTtl,
+      });
+      if (plan.elsewhere !== undefined) {
+        return { ...base, members: [], state: 'elsewhere', owner: describeOwner(plan.elsewhere), plan };
+      }
       const state = plan.changes.length === 0 ? 'in-step' : 'out-of-step';
       return { ...base, members: memberViews(cluster, deps.config, read.records, seen, plan), state, plan };
     } catch (error) {

@@ -5,7 +5,7 @@
  */
 import { isPermanent } from './errors.js';
 import { type ClusterOutcome, type ReconcilerDeps, reconcileClusters, retireCluster } from './reconciler.js';
-import { findOwned } from './registry.js';
+import { type FoundCluster, findOwned, isOwned } from './registry.js';
 import { groupMembers, type MemberProblem, taggedRunningInstances } from './source.js';
 import { METRIC } from './telemetry.js';
 import type { HostedZone } from './zones.js';
@@ -29,6 +29,8 @@ export interface SweepTargets {
   readonly clusters: readonly string[];
   /** Where each owned cluster's ownership record was found. */
   readonly owned: readonly { cluster: string; zone: HostedZone }[];
+  /** Clusters bound to another account or Region: never touched, only reported. */
+  readonly elsewhere: readonly FoundCluster[];
   /** Tag values refused (invalid names). */
   readonly problems: readonly MemberProblem[];
 }
@@ -37,15 +39,17 @@ export interface SweepTargets {
 export async function sweepTargets(
   deps: Pick<ReconcilerDeps, 'route53' | 'ec2' | 'config' | 'zones'>,
 ): Promise<SweepTargets> {
-  const owned = await findOwned(deps.route53, await deps.zones.writable(), deps.config.ownerId);
+  const found = await findOwned(deps.route53, await deps.zones.writable(), deps.config);
+  const owned = found.filter(isOwned);
+  const elsewhere = found.filter((f) => f.claim.kind === 'elsewhere');
   const fleet = groupMembers(await taggedRunningInstances(deps.ec2, deps.config.clusterTagKey), deps.config);
   const clusters = [...new Set([...owned.map((o) => o.cluster), ...fleet.clusters.keys()])].sort();
-  return { clusters, owned, problems: fleet.problems.filter((p) => p.kind === 'invalid-cluster-tag') };
+  return { clusters, owned, elsewhere, problems: fleet.problems.filter((p) => p.kind === 'invalid-cluster-tag') };
 }
 
 export async function sweep(deps: ReconcilerDeps): Promise<Map<string, ClusterOutcome>> {
   const { log, metrics } = deps.telemetry;
-  const { clusters, owned, problems } = await sweepTargets(deps);
+  const { clusters, owned, elsewhere, problems } = await sweepTargets(deps);
   for (const problem of problems) {
     log.error(problem.message, { instanceId: problem.instanceId, problem: problem.kind });
     metrics.addMetric(METRIC.tagsRefused, 'Count', 1);
@@ -56,13 +60,17 @@ export async function sweep(deps: ReconcilerDeps): Promise<Map<string, ClusterOu
     const outcome = await retireCluster(deps, stray.cluster, stray.zone);
     if (outcome.status === 'failed' || outcome.status === 'refused') outcomes.set(stray.cluster, outcome);
   }
-  const count = (status: ClusterOutcome['status']) => [...outcomes.values()].filter((o) => o.status === status).length;
+  const outcomesOf = (status: ClusterOutcome['status']) =>
+    [...outcomes.values()].filter((o) => o.status === status).map((o) => o.cluster);
+  const count = (status: ClusterOutcome['status']) => outcomesOf(status).length;
   log.info('sweep done', {
     clusters: outcomes.size,
     changed: count('changed'),
     unchanged: count('unchanged'),
     refused: count('refused'),
     failed: count('failed'),
+    // Bound to another account or Region (another deployment's): found in the zones, left alone.
+    ownedElsewhere: new Set([...elsewhere.map((e) => e.cluster), ...outcomesOf('elsewhere')]).size,
   });
   return outcomes;
 }

@@ -19,6 +19,7 @@ export const METRIC = {
   changeBatches: 'ChangeBatches',
   conflicts: 'Conflicts',
   clustersRefused: 'ClustersRefused',
+  clustersElsewhere: 'ClustersOwnedElsewhere',
   clustersFailed: 'ClustersFailed',
   tagsRefused: 'TagsRefused',
   membersUnpublished: 'MembersUnpublished',

@@ -6,7 +6,7 @@
 import { NotYetVisibleError, type RlecDnsError } from './errors.js';
 import type { TriggerEvent } from './events.js';
 import type { ReconcilerDeps } from './reconciler.js';
-import { findOwned } from './registry.js';
+import { findOwned, isOwned } from './registry.js';
 import { clusterOf, type Instance, instancesByIds, type MemberProblem } from './source.js';
 import { METRIC } from './telemetry.js';
 
@@ -81,7 +81,8 @@ export async function resolveTargets(deps: ReconcilerDeps, events: readonly Trig
   if (lookup.size === 0) return all;
 
   const formerClusters = new Map<string, string[]>();
-  for (const owned of await findOwned(deps.route53, await deps.zones.writable(), deps.config.ownerId)) {
+  const found = await findOwned(deps.route53, await deps.zones.writable(), deps.config);
+  for (const owned of found.filter(isOwned)) {
     for (const id of owned.instanceIds.filter((i) => lookup.has(i))) {
       formerClusters.set(id, [...(formerClusters.get(id) ?? []), owned.cluster]);
     }

@@ -84,6 +84,8 @@ async function loadHandler(endpoint: string): Promise<Handler> {
     AWS_SECRET_ACCESS_KEY: 'testing',
     AWS_EC2_METADATA_DISABLED: 'true',
     OWNER_ID,
+    // The emulator's default account: serverless.yml gives the functions their own.
+    ACCOUNT_ID: '123456789012',
     POWERTOOLS_METRICS_DISABLED: 'true',
     POWERTOOLS_LOG_LEVEL: 'INFO',
     // Powertools then writes through the global console, where the demo captures and summarises its lines.

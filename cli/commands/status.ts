@@ -8,6 +8,7 @@ import { type Env, type Paint, paint, printJson, table } from '../output.js';
 const STATE_LABEL: Record<ClusterView['state'], string> = {
   'in-step': 'in step',
   'out-of-step': 'out of step (see rlec-dns plan)',
+  elsewhere: 'owned elsewhere',
   refused: 'refused',
   failed: 'failed',
 };
@@ -27,12 +28,15 @@ function clusterJson(view: ClusterView, env: Env) {
     members: view.members,
     records: view.records,
     pendingChanges: view.plan?.changes.length ?? 0,
+    ...(view.owner === undefined ? {} : { owner: view.owner }),
     ...(view.error === undefined ? {} : { error: describeError(view.error, env) }),
   };
 }
 
 function clusterLines(view: ClusterView, p: Paint, env: Env): string[] {
-  const state = view.state === 'in-step' ? p.green : view.state === 'out-of-step' ? p.yellow : p.red;
+  const state = { 'in-step': p.green, 'out-of-step': p.yellow, elsewhere: p.dim, refused: p.red, failed: p.red }[
+    view.state
+  ];
   const zone = view.zone === undefined ? '' : `  ${p.dim(`zone ${view.zone.name} (${view.zone.id})`)}`;
   const error = view.error === undefined ? [] : [`  ${p.red(describeError(view.error, env))}`];
   const role = (m: MemberView) => (m.role === 'published' ? p.green : m.role === 'inactive' ? p.dim : p.yellow);
@@ -49,7 +53,7 @@ function clusterLines(view: ClusterView, p: Paint, env: Env): string[] {
   const records = zoneFileLines(view.records);
   return [
     `${p.bold(view.cluster)}${zone}`,
-    `  ${state(STATE_LABEL[view.state])}`,
+    `  ${state(STATE_LABEL[view.state])}${view.owner === undefined ? '' : `: ${view.owner}; never changed here`}`,
     ...error,
     ...members,
     records.length === 0 ? '  no records in Route 53' : '  records in Route 53:',

@@ -1,6 +1,6 @@
 /** `rlec-dns sync`: applies the plan, prints what changed, and waits until Route 53 has it everywhere. */
 import { reconcileClusters } from '../../lib/reconciler.js';
-import { integerOption } from '../args.js';
+import { integerOption, type Values } from '../args.js';
 import { type Command, targetClusters } from '../command.js';
 import type { Context } from '../context.js';
 import { EXIT } from '../failure.js';
@@ -32,6 +32,9 @@ function waitLine(ctx: Context, result: WaitResult): string {
   );
 }
 
+const waitTimeoutMs = (values: Values): number =>
+  integerOption(values, 'wait-timeout', { min: 1, max: 3600, fallback: 300 }) * 1000;
+
 export const syncCommand: Command = {
   spec: {
     name: 'sync',
@@ -49,8 +52,11 @@ export const syncCommand: Command = {
       },
     },
   },
+  check(values) {
+    waitTimeoutMs(values);
+  },
   async run(ctx, values) {
-    const timeoutMs = integerOption(values, 'wait-timeout', { min: 1, max: 3600, fallback: 300 }) * 1000;
+    const timeoutMs = waitTimeoutMs(values);
     const clusters = await targetClusters(ctx);
     const outcomes: OutcomeJson[] = [...(await reconcileClusters(ctx.deps, clusters)).values()].map((o) =>
       outcomeJson(o, ctx.io.env),

@@ -79,7 +79,7 @@ describe('rlec-dns errors', () => {
     // Assess
     expect(code).toBe(1);
     expect(stderr).toBe(
-      `rlec-dns: error: OWNER_ID must be 1-64 letters, digits, '.', '_', ':' or '-', got "ops team"\n`,
+      `rlec-dns: error: OWNER_ID must be 1-128 letters, digits, '.', '_', ':' or '-', got "ops team"\n`,
     );
   });
 

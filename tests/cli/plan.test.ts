@@ -68,7 +68,7 @@ describe('rlec-dns plan', () => {
     // Prepare
     const [node] = await launchCluster(setup.world, 'c1.example.com', ['10.0.0.11']);
     const joiner = await setup.world.launch({ cluster: 'c1.example.com', privateIp: '10.0.0.12' });
-    const owner = `"heritage=rlec-dns,owner=${OWNER}"`;
+    const owner = `"heritage=rlec-dns,owner=${OWNER},account=123456789012,region=us-east-1"`;
     // Act
     const { code, stdout } = await runCli(['plan']);
     // Assess

@@ -38,7 +38,7 @@ describe('rlec-dns sync', () => {
     // Assess
     expect(code).toBe(0);
     expect((await setup.world.records(setup.zoneId)).sort()).toEqual([
-      `_rlec-dns.c1.example.com. TXT 60 "heritage=rlec-dns,owner=${OWNER}" "ns1=${id}"`,
+      `_rlec-dns.c1.example.com. TXT 60 "heritage=rlec-dns,owner=${OWNER},account=123456789012,region=us-east-1" "ns1=${id}"`,
       'c1.example.com. NS 60 ns1.c1.example.com.',
       'ns1.c1.example.com. A 60 10.0.0.11',
     ]);

@@ -95,7 +95,10 @@ const createNodeA = [
       Name: '_rlec-dns.mycluster.example.com.',
       Type: 'TXT',
       TTL: 60,
-      ResourceRecords: [{ Value: '"heritage=rlec-dns,owner=rlec-dns"' }, { Value: '"ns1=i-0a1b2c3d4e5f60718"' }],
+      ResourceRecords: [
+        { Value: '"heritage=rlec-dns,owner=rlec-dns,account=123456789012,region=eu-west-1"' },
+        { Value: '"ns1=i-0a1b2c3d4e5f60718"' },
+      ],
     },
   },
   {

@@ -37,7 +37,10 @@ const zoneApex = [
 /** A cluster this deployment created, whose only member has since gone. */
 const goneClusterRecords = [
   recordSet('gone.example.com.', 'NS', ['ns1.gone.example.com.']),
-  recordSet('_rlec-dns.gone.example.com.', 'TXT', ['"heritage=rlec-dns,owner=rlec-dns"', '"ns1=i-0a1b2c3d4e5f60718"']),
+  recordSet('_rlec-dns.gone.example.com.', 'TXT', [
+    '"heritage=rlec-dns,owner=rlec-dns,account=123456789012,region=eu-west-1"',
+    '"ns1=i-0a1b2c3d4e5f60718"',
+  ]),
   recordSet('ns1.gone.example.com.', 'A', ['10.0.1.17']),
 ];
 
@@ -99,7 +102,7 @@ describe('reconcile handler (scheduled sweep)', () => {
               Type: 'TXT',
               TTL: 60,
               ResourceRecords: [
-                { Value: '"heritage=rlec-dns,owner=rlec-dns"' },
+                { Value: '"heritage=rlec-dns,owner=rlec-dns,account=123456789012,region=eu-west-1"' },
                 { Value: '"ns1=i-0a1b2c3d4e5f60718"' },
               ],
             },
@@ -135,7 +138,10 @@ describe('reconcile handler (scheduled sweep)', () => {
     // Prepare
     const settledRecords = [
       recordSet('new.example.com.', 'NS', ['ns1.new.example.com.']),
-      recordSet('_rlec-dns.new.example.com.', 'TXT', ['"heritage=rlec-dns,owner=rlec-dns"', `"ns1=${nodeB.id}"`]),
+      recordSet('_rlec-dns.new.example.com.', 'TXT', [
+        '"heritage=rlec-dns,owner=rlec-dns,account=123456789012,region=eu-west-1"',
+        `"ns1=${nodeB.id}"`,
+      ]),
       recordSet('ns1.new.example.com.', 'A', ['10.0.2.23']),
     ];
     route53.on(ListResourceRecordSetsCommand).callsFake(listRecordSets([...zoneApex, ...settledRecords]));

@@ -36,6 +36,7 @@ export function stubHandlerEnv(): void {
     ADDRESS_TYPE: 'private',
     RECORD_TTL: '60',
     OWNER_ID: 'rlec-dns',
+    ACCOUNT_ID: '123456789012',
   };
   for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
   for (const name of ['HOSTED_ZONE_IDS', 'ADDRESS_TYPE_TAG_KEY', 'ZONE_CACHE_SECONDS', 'AWS_ENDPOINT_URL']) {

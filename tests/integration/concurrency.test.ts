@@ -27,7 +27,7 @@ import { useWorld } from '../support/use-world.js';
 
 const C1 = 'c1.example.com';
 const C2 = 'c2.example.com';
-const OWNER_HEADER = '"heritage=rlec-dns,owner=rlec-dns-test"';
+const OWNER_HEADER = '"heritage=rlec-dns,owner=rlec-dns-test,account=123456789012,region=us-east-1"';
 /** Long enough for every held batch to arrive on a slow machine; short enough to fail fast if they never do. */
 const BARRIER_TIMEOUT_MS = 5_000;
 /** Spacing of the instance changes in the interleaved scenario: about a third of one invocation's duration. */

@@ -40,7 +40,7 @@ const sampleCluster = 'mycluster.example.com';
 const publishedAlone = (instanceId: string) => [
   change('CREATE', sampleCluster, 'NS', 60, [`ns1.${sampleCluster}.`]),
   change('CREATE', `_rlec-dns.${sampleCluster}`, 'TXT', 60, [
-    `"heritage=rlec-dns,owner=${OWNER}"`,
+    `"heritage=rlec-dns,owner=${OWNER},account=123456789012,region=us-east-1"`,
     `"ns1=${instanceId}"`,
   ]),
   change('CREATE', `ns1.${sampleCluster}`, 'A', 60, ['10.0.1.17']),
@@ -62,6 +62,7 @@ beforeAll(async () => {
     AWS_ACCESS_KEY_ID: 'testing',
     AWS_SECRET_ACCESS_KEY: 'testing',
     OWNER_ID: OWNER,
+    ACCOUNT_ID: '123456789012',
     POWERTOOLS_METRICS_DISABLED: 'true',
     POWERTOOLS_LOG_LEVEL: 'SILENT',
   };

@@ -20,7 +20,7 @@ function expected(members: [number, string, string][]): string[] {
   const bySlot = [...members].sort((x, y) => x[0] - y[0]);
   return [
     `c1.example.com. NS 60 ${bySlot.map(([n]) => `ns${n}.c1.example.com.`).join(' ')}`,
-    `_rlec-dns.c1.example.com. TXT 60 "heritage=rlec-dns,owner=rlec-dns-test" ${bySlot.map(([n, id]) => `"ns${n}=${id}"`).join(' ')}`,
+    `_rlec-dns.c1.example.com. TXT 60 "heritage=rlec-dns,owner=rlec-dns-test,account=123456789012,region=us-east-1" ${bySlot.map(([n, id]) => `"ns${n}=${id}"`).join(' ')}`,
     ...bySlot.map(([n, , ip]) => `ns${n}.c1.example.com. A 60 ${ip}`),
   ].sort();
 }
@@ -78,7 +78,7 @@ describe('a cluster through its life', () => {
     const records = await current();
     expect(records.some((r) => r.startsWith('ns2.'))).toBe(false);
     expect(records).toContain(
-      `_rlec-dns.c1.example.com. TXT 60 "heritage=rlec-dns,owner=rlec-dns-test" "ns1=${s1}" "ns3=${s3}"`,
+      `_rlec-dns.c1.example.com. TXT 60 "heritage=rlec-dns,owner=rlec-dns-test,account=123456789012,region=us-east-1" "ns1=${s1}" "ns3=${s3}"`,
     );
     expect(records).toContain('c1.example.com. NS 60 ns1.c1.example.com. ns3.c1.example.com.');
   });

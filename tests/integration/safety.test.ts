@@ -67,7 +67,7 @@ const foreignCases: ForeignCase[] = [
     prepare: async () => {
       const theirNode = await setup.world.launch({ cluster: C1, privateIp: '10.0.9.9' });
       await send(setup.world.deps({ OWNER_ID: 'other' }), setup.world.stateEvent(theirNode, 'running'));
-      return `_rlec-dns.${C1}. 60 TXT "heritage=rlec-dns,owner=other" "ns1=${theirNode}"`;
+      return `_rlec-dns.${C1}. 60 TXT "heritage=rlec-dns,owner=other,account=123456789012,region=us-east-1" "ns1=${theirNode}"`;
     },
   },
 ];

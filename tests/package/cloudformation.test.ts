@@ -241,7 +241,9 @@ const DEFAULT_ENVIRONMENT = {
   ADDRESS_TYPE: 'private',
   ADDRESS_TYPE_TAG_KEY: 'rlec:address-type',
   RECORD_TTL: '60',
-  OWNER_ID: 'rlec-dns-dev',
+  OWNER_ID: '',
+  OWNER_PREFIX: 'rlec-dns-dev',
+  ACCOUNT_ID: { Ref: 'AWS::AccountId' },
   HOSTED_ZONE_IDS: '',
   ROUTE53_RATE: '2',
   ROUTE53_BURST: '5',
@@ -637,7 +639,7 @@ describe('sls package with --param overrides and --stage ci', () => {
     expect(rules.map((rule) => rule.ScheduleExpression)).toEqual(['rate(2 minutes)']);
   });
 
-  it('passes the parameters to both functions, and derives OWNER_ID from the stage', () => {
+  it('passes the parameters to both functions, and derives the owner prefix from the stage', () => {
     for (const id of [STATE_CHANGE, RECONCILE]) {
       expect(lambda(overridden.template, id).Environment.Variables).toEqual({
         ...DEFAULT_ENVIRONMENT,
@@ -645,7 +647,7 @@ describe('sls package with --param overrides and --stage ci', () => {
         ADDRESS_TYPE: 'public',
         ADDRESS_TYPE_TAG_KEY: 'acme:address-type',
         RECORD_TTL: '30',
-        OWNER_ID: 'rlec-dns-ci',
+        OWNER_PREFIX: 'rlec-dns-ci',
         HOSTED_ZONE_IDS: 'Z0123456789ABCDEFGHIJ,Z1123456789ABCDEFGHIJ',
         ROUTE53_RATE: '0.5',
         ROUTE53_BURST: '2',

@@ -198,6 +198,8 @@ export async function startEmulator(): Promise<Emulator> {
 export interface ClientOptions {
   /** Total attempts including retries; the SDK default is 3. Use 1 to see an injected error as is. */
   maxAttempts?: number;
+  /** The Region the clients sign for (EC2 is regional in the emulator too); default us-east-1. */
+  region?: string;
 }
 
 /** Real SDK clients pointed at `endpoint`, with fake credentials and region us-east-1. */

@@ -18,6 +18,7 @@ import { type Config, loadConfig } from '../../lib/config.js';
 import type { ReconcilerDeps } from '../../lib/reconciler.js';
 import type { Log, MetricSink } from '../../lib/telemetry.js';
 import { ZoneDirectory } from '../../lib/zones.js';
+import { DEPLOYMENT_ENV, HERE, ownerHeader, type Where } from './deployment.js';
 import { createZone, records } from './route53-helpers.js';
 import { clients, type Emulator, startEmulator } from './route53-rules.js';
 
@@ -76,11 +77,16 @@ export type SlotEntry = readonly [slot: number, instanceId: string, address: str
  * The sorted {@link World.records} lines a cluster with these members should have: NS, ownership TXT, one glue A per
  * member (TTL 60). None for no members.
  */
-export function delegation(cluster: string, members: readonly SlotEntry[], owner = 'rlec-dns-test'): string[] {
+export function delegation(
+  cluster: string,
+  members: readonly SlotEntry[],
+  owner = 'rlec-dns-test',
+  where: Where = HERE,
+): string[] {
   if (members.length === 0) return [];
   const bySlot = [...members].sort((x, y) => x[0] - y[0]);
   const ns = bySlot.map(([n]) => `ns${n}.${cluster}.`).sort();
-  const txt = [`"heritage=rlec-dns,owner=${owner}"`, ...bySlot.map(([n, id]) => `"ns${n}=${id}"`)].sort();
+  const txt = [ownerHeader(owner, where), ...bySlot.map(([n, id]) => `"ns${n}=${id}"`)].sort();
   return [
     `${cluster}. NS 60 ${ns.join(' ')}`,
     `_rlec-dns.${cluster}. TXT 60 ${txt.join(' ')}`,
@@ -92,6 +98,8 @@ export interface LaunchOptions {
   readonly cluster?: string;
   readonly privateIp?: string;
   readonly tags?: Record<string, string>;
+  /** Launch in this Region's EC2 (another deployment's) instead of the world's own (us-east-1). */
+  readonly region?: string;
 }
 
 export class World {
@@ -99,6 +107,7 @@ export class World {
   readonly ec2: EC2Client;
   readonly telemetry = new CapturedTelemetry();
   #eventCount = 0;
+  readonly #regional = new Map<string, EC2Client>();
 
   private constructor(readonly emulator: Emulator) {
     ({ route53: this.route53, ec2: this.ec2 } = clients(emulator.endpoint));
@@ -109,7 +118,19 @@ export class World {
   }
 
   async stop(): Promise<void> {
+    for (const client of this.#regional.values()) client.destroy();
     await this.emulator.stop();
+  }
+
+  /** An EC2 client for another Region of the emulator: EC2 is regional, Route 53 is not. */
+  ec2In(region: string | undefined): EC2Client {
+    if (region === undefined) return this.ec2;
+    let client = this.#regional.get(region);
+    if (client === undefined) {
+      client = clients(this.emulator.endpoint, { region }).ec2;
+      this.#regional.set(region, client);
+    }
+    return client;
   }
 
   /** Empties the emulator, its counters and interceptor, and the captured telemetry. */
@@ -120,7 +141,7 @@ export class World {
 
   /** The loop's dependencies, as a handler builds them, with this world's clients and captured telemetry. */
   deps(env: Record<string, string> = {}, over: Partial<ReconcilerDeps> = {}): ReconcilerDeps {
-    const config: Config = loadConfig({ OWNER_ID: 'rlec-dns-test', ...env });
+    const config: Config = loadConfig({ ...DEPLOYMENT_ENV, OWNER_ID: 'rlec-dns-test', ...env });
     const zones = new ZoneDirectory({ route53: this.route53, allowedZoneIds: config.hostedZoneIds, cacheSeconds: 0 });
     const telemetry = { log: this.telemetry.log, metrics: this.telemetry.sink };
     return { route53: this.route53, ec2: this.ec2, config, zones, telemetry, sleep: async () => {}, ...over };
@@ -150,7 +171,7 @@ export class World {
       ...(options.cluster === undefined ? {} : { [CLUSTER_TAG]: options.cluster }),
       ...options.tags,
     }).map(([Key, Value]) => ({ Key, Value }));
-    const out = await this.ec2.send(
+    const out = await this.ec2In(options.region).send(
       new RunInstancesCommand({
         ImageId: IMAGE_ID,
         MinCount: 1,
@@ -164,8 +185,8 @@ export class World {
     return id;
   }
 
-  async terminate(id: string): Promise<void> {
-    await this.ec2.send(new TerminateInstancesCommand({ InstanceIds: [id] }));
+  async terminate(id: string, region?: string): Promise<void> {
+    await this.ec2In(region).send(new TerminateInstancesCommand({ InstanceIds: [id] }));
   }
 
   async stopInstance(id: string): Promise<void> {

@@ -11,6 +11,7 @@ import { parseOwnership } from '../../lib/ownership.js';
 import { planCluster } from '../../lib/plan.js';
 import { type Change, keyOf, type Member, type RecordSet } from '../../lib/records.js';
 import { applyStrictly } from '../support/apply-strictly.js';
+import { deploymentOf } from '../support/deployment.js';
 
 const cluster = 'c1.example.com';
 const owner = 'rlec-dns-test';
@@ -23,10 +24,10 @@ const nodes = (from: number, to: number): Member[] => Array.from({ length: to - 
 
 /** The cluster's records once published with these members (from an empty zone, in one request). */
 const published = (members: readonly Member[], ttl = 60): RecordSet[] =>
-  applyStrictly([], planCluster({ cluster, current: [], members, ownerId: owner, ttl }).changes);
+  applyStrictly([], planCluster({ cluster, current: [], members, deployment: deploymentOf(owner), ttl }).changes);
 
 const plan = (current: readonly RecordSet[], members: readonly Member[], ttl = 60) =>
-  planCluster({ cluster, current, members, ownerId: owner, ttl });
+  planCluster({ cluster, current, members, deployment: deploymentOf(owner), ttl });
 
 /** Problems with a state of the zone between two requests; empty when it is valid and safe. */
 function problemsIn(
@@ -173,7 +174,13 @@ describe('splitChanges', () => {
     // Prepare: long names make every NS value long, and characters run out before values do
     const longCluster = `${'a'.repeat(60)}.${'b'.repeat(60)}.${'c'.repeat(60)}.example.com`;
     const members = nodes(1, 150);
-    const changes = planCluster({ cluster: longCluster, current: [], members, ownerId: owner, ttl: 60 }).changes;
+    const changes = planCluster({
+      cluster: longCluster,
+      current: [],
+      members,
+      deployment: deploymentOf(owner),
+      ttl: 60,
+    }).changes;
 
     // Act
     const requests = splitChanges(changes);

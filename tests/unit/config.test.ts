@@ -1,13 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULTS, loadConfig } from '../../lib/config.js';
 import { ConfigError } from '../../lib/errors.js';
+import { DEPLOYMENT_ENV } from '../support/deployment.js';
 
 const emptyEnv = {};
+/** loadConfig with the account and Region a function always gets (serverless.yml and Lambda set them). */
+const load = (env: Record<string, string>) => loadConfig({ ...DEPLOYMENT_ENV, ...env });
 
 describe('loadConfig', () => {
   it('uses the defaults when nothing is set', () => {
     // Act
-    const config = loadConfig(emptyEnv);
+    const config = load(emptyEnv);
 
     // Assess
     expect(config).toEqual({
@@ -15,7 +18,10 @@ describe('loadConfig', () => {
       addressType: 'private',
       addressTypeTagKey: 'rlec:address-type',
       recordTtl: 60,
-      ownerId: 'rlec-dns',
+      ownerId: 'rlec-dns-123456789012-us-east-1',
+      account: '123456789012',
+      region: 'us-east-1',
+      legacyOwnerIds: ['rlec-dns'],
       hostedZoneIds: undefined,
       zoneCacheSeconds: 60,
     });
@@ -26,14 +32,14 @@ describe('loadConfig', () => {
     const env = { CLUSTER_TAG_KEY: '', ADDRESS_TYPE: '  ', RECORD_TTL: '', OWNER_ID: ' ', HOSTED_ZONE_IDS: '' };
 
     // Act
-    const config = loadConfig(env);
+    const config = load(env);
 
     // Assess
     expect(config).toMatchObject({
       clusterTagKey: DEFAULTS.clusterTagKey,
       addressType: DEFAULTS.addressType,
       recordTtl: DEFAULTS.recordTtl,
-      ownerId: DEFAULTS.ownerId,
+      ownerId: `${DEFAULTS.ownerPrefix}-123456789012-us-east-1`,
       hostedZoneIds: undefined,
     });
   });
@@ -51,7 +57,7 @@ describe('loadConfig', () => {
     };
 
     // Act
-    const config = loadConfig(env);
+    const config = load(env);
 
     // Assess
     expect(config).toEqual({
@@ -60,6 +66,9 @@ describe('loadConfig', () => {
       addressTypeTagKey: 'redis:address',
       recordTtl: 30,
       ownerId: 'rlec-dns-prod',
+      account: '123456789012',
+      region: 'us-east-1',
+      legacyOwnerIds: ['rlec-dns-prod'],
       hostedZoneIds: ['Z1ABC', 'Z2DEF'],
       zoneCacheSeconds: 0,
     });
@@ -71,7 +80,7 @@ describe('loadConfig', () => {
       const key = 'k'.repeat(128);
 
       // Act
-      const config = loadConfig({ CLUSTER_TAG_KEY: key });
+      const config = load({ CLUSTER_TAG_KEY: key });
 
       // Assess
       expect(config.clusterTagKey).toBe(key);
@@ -83,8 +92,8 @@ describe('loadConfig', () => {
       { what: 'more than 128 characters', value: 'k'.repeat(129) },
     ])('refuses a key with $what, naming the variable', ({ value }) => {
       // Act & Assess
-      expect(() => loadConfig({ CLUSTER_TAG_KEY: value })).toThrow(ConfigError);
-      expect(() => loadConfig({ CLUSTER_TAG_KEY: value })).toThrow(/^CLUSTER_TAG_KEY /);
+      expect(() => load({ CLUSTER_TAG_KEY: value })).toThrow(ConfigError);
+      expect(() => load({ CLUSTER_TAG_KEY: value })).toThrow(/^CLUSTER_TAG_KEY /);
     });
   });
 
@@ -94,15 +103,15 @@ describe('loadConfig', () => {
       const env = { ADDRESS_TYPE_TAG_KEY: 'aws:address' };
 
       // Act & Assess
-      expect(() => loadConfig(env)).toThrow(ConfigError);
-      expect(() => loadConfig(env)).toThrow(/^ADDRESS_TYPE_TAG_KEY /);
+      expect(() => load(env)).toThrow(ConfigError);
+      expect(() => load(env)).toThrow(/^ADDRESS_TYPE_TAG_KEY /);
     });
   });
 
   describe('ADDRESS_TYPE', () => {
     it.each(['private', 'public'])('accepts %s', (value) => {
       // Act
-      const config = loadConfig({ ADDRESS_TYPE: value });
+      const config = load({ ADDRESS_TYPE: value });
 
       // Assess
       expect(config.addressType).toBe(value);
@@ -110,10 +119,8 @@ describe('loadConfig', () => {
 
     it.each(['elastic', 'PUBLIC', 'ipv6'])('refuses %s, naming the variable and the value', (value) => {
       // Act & Assess
-      expect(() => loadConfig({ ADDRESS_TYPE: value })).toThrow(ConfigError);
-      expect(() => loadConfig({ ADDRESS_TYPE: value })).toThrow(
-        `ADDRESS_TYPE must be "private" or "public", got "${value}"`,
-      );
+      expect(() => load({ ADDRESS_TYPE: value })).toThrow(ConfigError);
+      expect(() => load({ ADDRESS_TYPE: value })).toThrow(`ADDRESS_TYPE must be "private" or "public", got "${value}"`);
     });
   });
 
@@ -124,7 +131,7 @@ describe('loadConfig', () => {
       { value: ' 300 ', ttl: 300 },
     ])('accepts $value', ({ value, ttl }) => {
       // Act
-      const config = loadConfig({ RECORD_TTL: value });
+      const config = load({ RECORD_TTL: value });
 
       // Assess
       expect(config.recordTtl).toBe(ttl);
@@ -139,8 +146,8 @@ describe('loadConfig', () => {
       { what: 'more than two days', value: '172801' },
     ])('refuses $what, naming the variable', ({ value }) => {
       // Act & Assess
-      expect(() => loadConfig({ RECORD_TTL: value })).toThrow(ConfigError);
-      expect(() => loadConfig({ RECORD_TTL: value })).toThrow(/^RECORD_TTL must be a whole number from 1 to 172800/);
+      expect(() => load({ RECORD_TTL: value })).toThrow(ConfigError);
+      expect(() => load({ RECORD_TTL: value })).toThrow(/^RECORD_TTL must be a whole number from 1 to 172800/);
     });
   });
 
@@ -150,8 +157,8 @@ describe('loadConfig', () => {
       const env = { ZONE_CACHE_SECONDS: '3601' };
 
       // Act & Assess
-      expect(() => loadConfig(env)).toThrow(ConfigError);
-      expect(() => loadConfig(env)).toThrow(/^ZONE_CACHE_SECONDS /);
+      expect(() => load(env)).toThrow(ConfigError);
+      expect(() => load(env)).toThrow(/^ZONE_CACHE_SECONDS /);
     });
   });
 
@@ -161,7 +168,7 @@ describe('loadConfig', () => {
       const ownerId = 'Team_A:rlec-dns.prod-2';
 
       // Act
-      const config = loadConfig({ OWNER_ID: ownerId });
+      const config = load({ OWNER_ID: ownerId });
 
       // Assess
       expect(config.ownerId).toBe(ownerId);
@@ -172,11 +179,80 @@ describe('loadConfig', () => {
       { what: 'a comma (it would break the ownership record)', value: 'a,b' },
       { what: 'a double quote', value: 'a"b' },
       { what: 'an equals sign', value: 'owner=x' },
-      { what: 'more than 64 characters', value: 'o'.repeat(65) },
+      { what: 'more than 128 characters', value: 'o'.repeat(129) },
     ])('refuses $what, naming the variable', ({ value }) => {
       // Act & Assess
-      expect(() => loadConfig({ OWNER_ID: value })).toThrow(ConfigError);
-      expect(() => loadConfig({ OWNER_ID: value })).toThrow(/^OWNER_ID must be/);
+      expect(() => load({ OWNER_ID: value })).toThrow(ConfigError);
+      expect(() => load({ OWNER_ID: value })).toThrow(/^OWNER_ID must be/);
+    });
+  });
+
+  describe('the deployment identity', () => {
+    it('names the account and the Region in the default owner id, and keeps the earlier default as a legacy id', () => {
+      // Act
+      const config = load({ OWNER_PREFIX: 'rlec-dns-prod', AWS_REGION: 'eu-west-1' });
+
+      // Assess
+      expect(config).toMatchObject({
+        ownerId: 'rlec-dns-prod-123456789012-eu-west-1',
+        account: '123456789012',
+        region: 'eu-west-1',
+        legacyOwnerIds: ['rlec-dns-prod'],
+      });
+    });
+
+    it('keeps an explicit OWNER_ID as it is, and recognises it in records of the earlier form', () => {
+      // Act
+      const config = load({ OWNER_ID: 'team-a', OWNER_PREFIX: 'rlec-dns-prod' });
+
+      // Assess
+      expect(config.ownerId).toBe('team-a');
+      expect(config.legacyOwnerIds).toEqual(['team-a']);
+    });
+
+    it('takes the legacy owner ids from LEGACY_OWNER_IDS when set', () => {
+      // Act
+      const config = load({ LEGACY_OWNER_IDS: 'old-a, old-b' });
+
+      // Assess
+      expect(config.legacyOwnerIds).toEqual(['old-a', 'old-b']);
+    });
+
+    it('falls back to AWS_DEFAULT_REGION', () => {
+      // Act
+      const config = loadConfig({ ACCOUNT_ID: '123456789012', AWS_DEFAULT_REGION: 'ap-southeast-2' });
+
+      // Assess
+      expect(config.region).toBe('ap-southeast-2');
+    });
+
+    it.each([
+      { what: 'no ACCOUNT_ID', env: { AWS_REGION: 'us-east-1' }, message: /^ACCOUNT_ID must be .*it is not set/ },
+      {
+        what: 'an ACCOUNT_ID of 11 digits',
+        env: { ACCOUNT_ID: '12345678901', AWS_REGION: 'us-east-1' },
+        message: /^ACCOUNT_ID must be/,
+      },
+      { what: 'no Region', env: { ACCOUNT_ID: '123456789012' }, message: /^AWS_REGION \(or AWS_DEFAULT_REGION\) must/ },
+      {
+        what: 'a Region that is no Region',
+        env: { ACCOUNT_ID: '123456789012', AWS_REGION: 'Ireland' },
+        message: /^AWS_REGION/,
+      },
+      {
+        what: 'an OWNER_PREFIX with a comma',
+        env: { ...DEPLOYMENT_ENV, OWNER_PREFIX: 'a,b' },
+        message: /^OWNER_PREFIX must be/,
+      },
+      {
+        what: 'a LEGACY_OWNER_IDS entry with a space',
+        env: { ...DEPLOYMENT_ENV, LEGACY_OWNER_IDS: 'a b' },
+        message: /^LEGACY_OWNER_IDS must be/,
+      },
+    ])('refuses $what, naming the variable', ({ env, message }) => {
+      // Act & Assess
+      expect(() => loadConfig(env)).toThrow(ConfigError);
+      expect(() => loadConfig(env)).toThrow(message);
     });
   });
 
@@ -188,7 +264,7 @@ describe('loadConfig', () => {
       { what: 'spaces around the entries', value: ' Z1ABC , /hostedzone/Z2DEF ' },
     ])('accepts $what and keeps the bare ids', ({ value }) => {
       // Act
-      const config = loadConfig({ HOSTED_ZONE_IDS: value });
+      const config = load({ HOSTED_ZONE_IDS: value });
 
       // Assess
       expect(config.hostedZoneIds).toEqual(['Z1ABC', 'Z2DEF']);
@@ -202,8 +278,8 @@ describe('loadConfig', () => {
       { what: 'an id longer than 32 characters', value: 'Z'.repeat(33), bad: 'Z'.repeat(33) },
     ])('refuses $what, naming the variable and the bad entry', ({ value, bad }) => {
       // Act & Assess
-      expect(() => loadConfig({ HOSTED_ZONE_IDS: value })).toThrow(ConfigError);
-      expect(() => loadConfig({ HOSTED_ZONE_IDS: value })).toThrow(
+      expect(() => load({ HOSTED_ZONE_IDS: value })).toThrow(ConfigError);
+      expect(() => load({ HOSTED_ZONE_IDS: value })).toThrow(
         `HOSTED_ZONE_IDS must be a comma-separated list of hosted zone ids, bad entry ${JSON.stringify(bad)}`,
       );
     });
@@ -211,6 +287,6 @@ describe('loadConfig', () => {
 
   it('marks a configuration error as permanent', () => {
     // Act & Assess
-    expect(() => loadConfig({ RECORD_TTL: '0' })).toThrow(expect.objectContaining({ permanent: true }));
+    expect(() => load({ RECORD_TTL: '0' })).toThrow(expect.objectContaining({ permanent: true }));
   });
 });

@@ -1,7 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ownershipValues, parseOwnership } from '../../lib/ownership.js';
+import { claimOf, ownershipValues, parseOwnership, settleLegacy } from '../../lib/ownership.js';
 import type { RecordSet, SlottedMember } from '../../lib/records.js';
+import { deploymentOf } from '../support/deployment.js';
+
+const prodIreland = deploymentOf('rlec-dns-prod', { account: '111111111111', region: 'eu-west-1' }, [
+  'rlec-dns-prod-legacy',
+]);
 
 const ownerRecordName = '_rlec-dns.mycluster.example.com.';
 
@@ -12,13 +17,13 @@ const nodeC: SlottedMember = { instanceId: 'i-0123456789abcdef0', address: '10.0
 const txt = (values: readonly string[]): RecordSet => ({ name: ownerRecordName, type: 'TXT', ttl: 60, values });
 
 describe('ownershipValues', () => {
-  it('writes the heritage header first, then one quoted entry per member in slot order', () => {
+  it('writes the heritage header with owner, account and Region first, then one quoted entry per member in slot order', () => {
     // Act
-    const values = ownershipValues('rlec-dns-prod', [nodeC, nodeA, nodeB]);
+    const values = ownershipValues(prodIreland, [nodeC, nodeA, nodeB]);
 
     // Assess
     expect(values).toEqual([
-      '"heritage=rlec-dns,owner=rlec-dns-prod"',
+      '"heritage=rlec-dns,owner=rlec-dns-prod,account=111111111111,region=eu-west-1"',
       '"ns1=i-0a1b2c3d4e5f60718"',
       '"ns2=i-0f9e8d7c6b5a40312"',
       '"ns5=i-0123456789abcdef0"',
@@ -27,23 +32,23 @@ describe('ownershipValues', () => {
 
   it('writes only the header when there are no members', () => {
     // Act
-    const values = ownershipValues('rlec-dns', []);
+    const values = ownershipValues(prodIreland, []);
 
     // Assess
-    expect(values).toEqual(['"heritage=rlec-dns,owner=rlec-dns"']);
+    expect(values).toEqual(['"heritage=rlec-dns,owner=rlec-dns-prod,account=111111111111,region=eu-west-1"']);
   });
 });
 
 describe('parseOwnership', () => {
-  it('reads back the owner and slots that ownershipValues wrote', () => {
+  it('reads back the owner, account, Region and slots that ownershipValues wrote', () => {
     // Prepare
-    const record = txt(ownershipValues('rlec-dns-prod', [nodeA, nodeB, nodeC]));
+    const record = txt(ownershipValues(prodIreland, [nodeA, nodeB, nodeC]));
 
     // Act
     const ownership = parseOwnership(record);
 
     // Assess
-    expect(ownership?.owner).toBe('rlec-dns-prod');
+    expect(ownership).toMatchObject({ owner: 'rlec-dns-prod', account: '111111111111', region: 'eu-west-1' });
     expect(ownership?.slots).toEqual(
       new Map([
         [nodeA.instanceId, 1],
@@ -69,7 +74,7 @@ describe('parseOwnership', () => {
     // Act & Assess
     fc.assert(
       fc.property(ownerIds, slottedMembers, (owner, list) => {
-        const ownership = parseOwnership(txt(ownershipValues(owner, list)));
+        const ownership = parseOwnership(txt(ownershipValues({ ...prodIreland, ownerId: owner }, list)));
         expect(ownership?.owner).toBe(owner);
         expect(ownership?.slots).toEqual(new Map(list.map((m) => [m.instanceId, m.slot])));
       }),
@@ -84,7 +89,23 @@ describe('parseOwnership', () => {
     const ownership = parseOwnership(record);
 
     // Assess
-    expect(ownership).toEqual({ owner: 'rlec-dns', slots: new Map([['i-0a1b2c3d4e5f60718', 1]]) });
+    expect(ownership).toMatchObject({ owner: 'rlec-dns', slots: new Map([['i-0a1b2c3d4e5f60718', 1]]) });
+  });
+
+  it('reads a header of the earlier form, which names no account or Region', () => {
+    // Prepare
+    const record = txt(['"heritage=rlec-dns,owner=rlec-dns-prod"', '"ns1=i-0a1b2c3d4e5f60718"']);
+
+    // Act
+    const ownership = parseOwnership(record);
+
+    // Assess
+    expect(ownership).toEqual({
+      owner: 'rlec-dns-prod',
+      account: undefined,
+      region: undefined,
+      slots: new Map([['i-0a1b2c3d4e5f60718', 1]]),
+    });
   });
 
   it('finds the header wherever it sits among the values', () => {
@@ -95,7 +116,7 @@ describe('parseOwnership', () => {
     const ownership = parseOwnership(record);
 
     // Assess
-    expect(ownership).toEqual({ owner: 'rlec-dns', slots: new Map([['i-0a1b2c3d4e5f60718', 1]]) });
+    expect(ownership).toMatchObject({ owner: 'rlec-dns', slots: new Map([['i-0a1b2c3d4e5f60718', 1]]) });
   });
 
   it('returns undefined for a TXT record of another heritage', () => {
@@ -180,6 +201,85 @@ describe('parseOwnership', () => {
     const ownership = parseOwnership(record);
 
     // Assess
-    expect(ownership).toEqual({ owner: 'rlec-dns', slots: new Map([['i-0f9e8d7c6b5a40312', 2]]) });
+    expect(ownership).toMatchObject({ owner: 'rlec-dns', slots: new Map([['i-0f9e8d7c6b5a40312', 2]]) });
+  });
+});
+
+describe('claimOf', () => {
+  const ownershipOf = (header: string) => parseOwnership(txt([header, '"ns1=i-0a1b2c3d4e5f60718"']));
+
+  it.each([
+    {
+      what: 'our owner, account and Region',
+      header: 'owner=rlec-dns-prod,account=111111111111,region=eu-west-1',
+      kind: 'ours',
+    },
+    {
+      what: 'our owner in another Region',
+      header: 'owner=rlec-dns-prod,account=111111111111,region=us-east-1',
+      kind: 'elsewhere',
+    },
+    {
+      what: 'our owner in another account',
+      header: 'owner=rlec-dns-prod,account=222222222222,region=eu-west-1',
+      kind: 'elsewhere',
+    },
+    {
+      what: 'another owner in another Region',
+      header: 'owner=team-b,account=111111111111,region=us-east-1',
+      kind: 'elsewhere',
+    },
+    {
+      what: 'another owner in our account and Region',
+      header: 'owner=team-b,account=111111111111,region=eu-west-1',
+      kind: 'foreign',
+    },
+    { what: 'the earlier form with our owner id', header: 'owner=rlec-dns-prod', kind: 'legacy' },
+    { what: 'the earlier form with a legacy id of ours', header: 'owner=rlec-dns-prod-legacy', kind: 'legacy' },
+    { what: 'the earlier form with another owner id', header: 'owner=team-b', kind: 'foreign' },
+  ])('says $kind for $what', ({ header, kind }) => {
+    // Act
+    const claim = claimOf(ownershipOf(`"heritage=rlec-dns,${header}"`), prodIreland);
+
+    // Assess
+    expect(claim.kind).toBe(kind);
+  });
+
+  it('says foreign when there is no ownership record of rlec-dns', () => {
+    // Act & Assess
+    expect(claimOf(undefined, prodIreland).kind).toBe('foreign');
+  });
+
+  it('names the owner, account and Region of a cluster owned elsewhere', () => {
+    // Act
+    const claim = claimOf(
+      ownershipOf('"heritage=rlec-dns,owner=x,account=222222222222,region=us-east-1"'),
+      prodIreland,
+    );
+
+    // Assess
+    expect(claim).toEqual({ kind: 'elsewhere', owner: 'x', account: '222222222222', region: 'us-east-1' });
+  });
+});
+
+describe('settleLegacy', () => {
+  const legacy = parseOwnership(txt(['"heritage=rlec-dns,owner=rlec-dns-prod"', '"ns1=i-0a1b2c3d4e5f60718"']));
+
+  it('makes a record of the earlier form ours when our EC2 shows one of its instances', () => {
+    // Act & Assess
+    expect(settleLegacy(legacy as never, new Set(['i-0a1b2c3d4e5f60718']), false).kind).toBe('ours');
+  });
+
+  it('makes it ours when instances here carry the cluster tag', () => {
+    // Act & Assess
+    expect(settleLegacy(legacy as never, new Set(), true).kind).toBe('ours');
+  });
+
+  it('leaves it to a deployment we cannot see when none of its instances is ours', () => {
+    // Act & Assess
+    expect(settleLegacy(legacy as never, new Set(['i-0f9e8d7c6b5a40312']), false)).toEqual({
+      kind: 'elsewhere',
+      owner: 'rlec-dns-prod',
+    });
   });
 });

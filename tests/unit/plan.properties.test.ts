@@ -8,6 +8,7 @@ import { ForeignRecordsError } from '../../lib/errors.js';
 import { planCluster } from '../../lib/plan.js';
 import { keyOf, type Member, type RecordSet, sameRecord } from '../../lib/records.js';
 import { applyStrictly } from '../support/apply-strictly.js';
+import { deploymentOf } from '../support/deployment.js';
 
 const cluster = 'c1.example.com';
 const owner = 'prop-owner';
@@ -51,7 +52,7 @@ function drift(records: RecordSet[], change: Drift): RecordSet[] {
 }
 
 const plan = (current: readonly RecordSet[], members: readonly Member[], ttl = 60) =>
-  planCluster({ cluster, current, members, ownerId: owner, ttl });
+  planCluster({ cluster, current, members, deployment: deploymentOf(owner), ttl });
 
 /** Runs a history of member sets from an empty zone, returning the records after the last step. */
 function run(

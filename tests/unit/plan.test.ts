@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ForeignRecordsError } from '../../lib/errors.js';
 import { assignSlots, type PlanInput, planCluster } from '../../lib/plan.js';
 import type { RecordSet } from '../../lib/records.js';
+import { deploymentOf, ownerHeader } from '../support/deployment.js';
 
 const cluster = 'c1.example.com';
 const owner = 'rlec-dns-test';
@@ -25,7 +26,7 @@ const ownership = (entries: Record<number, string>, who = owner): RecordSet => (
   name: '_rlec-dns.c1.example.com.',
   type: 'TXT',
   ttl: 60,
-  values: [`"heritage=rlec-dns,owner=${who}"`, ...Object.entries(entries).map(([n, id]) => `"ns${n}=${id}"`)],
+  values: [ownerHeader(who), ...Object.entries(entries).map(([n, id]) => `"ns${n}=${id}"`)],
 });
 
 /** Records as the plan left them: the managed records of the cluster after a run with nodes A and B. */
@@ -40,7 +41,7 @@ const input = (over: Partial<PlanInput>): PlanInput => ({
   cluster,
   current: [],
   members: [],
-  ownerId: owner,
+  deployment: deploymentOf(owner),
   ttl: 60,
   ...over,
 });
@@ -239,6 +240,87 @@ describe('planCluster', () => {
     it('even when it would only delete', () => {
       expect(() => planCluster(input({ current: [foreignNsRecord], members: [] }))).toThrow(ForeignRecordsError);
     });
+  });
+});
+
+describe('planCluster, for clusters bound to another deployment', () => {
+  const virginia = { account: '123456789012', region: 'us-east-1' };
+  const ireland = { account: '123456789012', region: 'eu-west-1' };
+  const boundTo = (where: typeof ireland, who = owner): RecordSet => ({
+    ...ownership({ 1: nodeA.instanceId, 2: nodeB.instanceId }),
+    values: [ownerHeader(who, where), `"ns1=${nodeA.instanceId}"`, `"ns2=${nodeB.instanceId}"`],
+  });
+  const earlierForm = (who = owner): RecordSet => ({
+    ...ownership({ 1: nodeA.instanceId, 2: nodeB.instanceId }),
+    values: [`"heritage=rlec-dns,owner=${who}"`, `"ns1=${nodeA.instanceId}"`, `"ns2=${nodeB.instanceId}"`],
+  });
+  const records = (txt: RecordSet) => [ns(1, 2), txt, glue(1, nodeA.address), glue(2, nodeB.address)];
+
+  it('plans nothing and names the owner when the cluster is bound to another Region, even with no members here', () => {
+    // Act
+    const plan = planCluster(input({ current: records(boundTo(ireland)), members: [] }));
+
+    // Assess
+    expect(plan.changes).toEqual([]);
+    expect(plan.elsewhere).toEqual({ kind: 'elsewhere', owner, account: ireland.account, region: 'eu-west-1' });
+  });
+
+  it('plans nothing for a cluster bound to another account, whatever the owner id and the members here', () => {
+    // Act
+    const plan = planCluster(
+      input({ current: records(boundTo({ account: '222222222222', region: 'us-east-1' }, 'x')), members: [nodeC] }),
+    );
+
+    // Assess
+    expect(plan.changes).toEqual([]);
+    expect(plan.elsewhere?.account).toBe('222222222222');
+  });
+
+  it('plans as usual for a cluster bound to this account and Region', () => {
+    // Act
+    const plan = planCluster(input({ current: records(boundTo(virginia)), members: [nodeA] }));
+
+    // Assess
+    expect(plan.elsewhere).toBeUndefined();
+    expect(summary(plan)).toContain('DELETE ns2.c1.example.com. A');
+  });
+
+  it('rewrites an ownership record of the earlier form in the bound form, touching nothing else, when EC2 shows its members', () => {
+    // Act
+    const plan = planCluster(input({ current: records(earlierForm()), members: [nodeA, nodeB] }));
+
+    // Assess
+    expect(summary(plan)).toEqual(['DELETE _rlec-dns.c1.example.com. TXT', 'CREATE _rlec-dns.c1.example.com. TXT']);
+    expect(plan.changes[1]?.record.values[0]).toBe(ownerHeader(owner, virginia));
+  });
+
+  it('deletes a cluster of the earlier form whose members are gone, when EC2 still shows one of them', () => {
+    // Act
+    const plan = planCluster(
+      input({ current: records(earlierForm()), members: [], visible: new Set([nodeB.instanceId]) }),
+    );
+
+    // Assess
+    expect(plan.changes.every((c) => c.action === 'DELETE')).toBe(true);
+    expect(plan.changes).toHaveLength(4);
+  });
+
+  it('leaves a cluster of the earlier form alone when EC2 here shows none of its instances', () => {
+    // Act
+    const plan = planCluster(
+      input({ current: records(earlierForm()), members: [], visible: new Set([nodeC.instanceId]) }),
+    );
+
+    // Assess
+    expect(plan.changes).toEqual([]);
+    expect(plan.elsewhere).toEqual({ kind: 'elsewhere', owner });
+  });
+
+  it('refuses a cluster of the earlier form written under another owner id', () => {
+    // Act / Assess
+    expect(() => planCluster(input({ current: records(earlierForm('team-b')), members: [nodeA] }))).toThrow(
+      ForeignRecordsError,
+    );
   });
 });
 

@@ -6,6 +6,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { splitChanges } from '../../lib/batches.js';
 import { planCluster } from '../../lib/plan.js';
 import { applyChanges, ConflictDetected, toRoute53Change } from '../../lib/provider.js';
+import { deploymentOf } from '../support/deployment.js';
 
 const route53 = mockClient(Route53Client);
 const client = new Route53Client({});
@@ -19,7 +20,7 @@ const bigCluster = planCluster({
     instanceId: `i-${(i + 1).toString(16).padStart(17, '0')}`,
     address: `10.0.${Math.floor(i / 250)}.${(i % 250) + 1}`,
   })),
-  ownerId: 'rlec-dns-test',
+  deployment: deploymentOf('rlec-dns-test'),
   ttl: 60,
 }).changes;
 
