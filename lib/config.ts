@@ -1,3 +1,4 @@
+import { crossChecks } from './config-checks.js';
 import { ConfigError } from './errors.js';
 
 export type AddressType = 'private' | 'public';
@@ -85,12 +86,13 @@ function hostedZoneIds(env: Env): readonly string[] | undefined {
 }
 
 /**
- * Reads and validates the configuration. Throws a ConfigError naming the variable at fault.
+ * Reads and validates the configuration. Throws a ConfigError naming the variable at fault, or the variables whose
+ * combination cannot work (lib/config-checks.ts).
  *
  * @example loadConfig(process.env).recordTtl // 60
  */
 export function loadConfig(env: Env): Config {
-  return {
+  const config: Config = {
     clusterTagKey: tagKey(env, 'CLUSTER_TAG_KEY', DEFAULTS.clusterTagKey),
     addressType: addressType(env),
     addressTypeTagKey: tagKey(env, 'ADDRESS_TYPE_TAG_KEY', DEFAULTS.addressTypeTagKey),
@@ -99,4 +101,6 @@ export function loadConfig(env: Env): Config {
     hostedZoneIds: hostedZoneIds(env),
     zoneCacheSeconds: integer(env, 'ZONE_CACHE_SECONDS', DEFAULTS.zoneCacheSeconds, 0, 3600),
   };
+  crossChecks(config, env);
+  return config;
 }
