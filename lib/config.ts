@@ -1,3 +1,4 @@
+import { crossChecks } from './config-checks.js';
 import { ConfigError } from './errors.js';
 import type { Deployment } from './ownership.js';
 
@@ -124,13 +125,14 @@ function hostedZoneIds(env: Env): readonly string[] | undefined {
 }
 
 /**
- * Reads and validates the configuration. Throws a ConfigError naming the variable at fault.
+ * Reads and validates the configuration. Throws a ConfigError naming the variable at fault, or the variables whose
+ * combination cannot work (lib/config-checks.ts).
  *
  * @example loadConfig(process.env).recordTtl // 60
  */
 export function loadConfig(env: Env): Config {
   const where = { account: account(env), region: region(env) };
-  return {
+  const config: Config = {
     ...where,
     ...ownership(env, where),
     clusterTagKey: tagKey(env, 'CLUSTER_TAG_KEY', DEFAULTS.clusterTagKey),
@@ -140,4 +142,6 @@ export function loadConfig(env: Env): Config {
     hostedZoneIds: hostedZoneIds(env),
     zoneCacheSeconds: integer(env, 'ZONE_CACHE_SECONDS', DEFAULTS.zoneCacheSeconds, 0, 3600),
   };
+  crossChecks(config, env);
+  return config;
 }

@@ -9,6 +9,7 @@
  * (the functions' reserved concurrency bounds that).
  */
 import type { Route53Client } from '@aws-sdk/client-route-53';
+import { pacingFitsTimeout } from './config-checks.js';
 import { ConfigError } from './errors.js';
 
 export interface PacingOptions {
@@ -112,13 +113,17 @@ function number(env: Env, name: string, fallback: number, pattern: RegExp, max: 
 
 /**
  * Reads `ROUTE53_RATE` (requests per second, decimals allowed, default 2) and `ROUTE53_BURST` (a whole number,
- * default 5) from the environment.
+ * default 5) from the environment, and checks the rate against the function's timeout when `FUNCTION_TIMEOUT_SECONDS`
+ * is set (lib/config-checks.ts).
  *
- * @throws ConfigError naming the variable when a value is not a positive number.
+ * @throws ConfigError naming the variable when a value is not a positive number, or naming ROUTE53_RATE and
+ * FUNCTION_TIMEOUT_SECONDS when one request could wait longer than the function may run.
  */
 export function pacingFromEnv(env: Env): PacingOptions {
-  return {
+  const pacing = {
     ratePerSecond: number(env, 'ROUTE53_RATE', DEFAULT_PACING.ratePerSecond, /^[0-9]+(\.[0-9]+)?$/, 1000),
     burst: number(env, 'ROUTE53_BURST', DEFAULT_PACING.burst, /^[0-9]+$/, 1000),
   };
+  pacingFitsTimeout(pacing.ratePerSecond, env);
+  return pacing;
 }

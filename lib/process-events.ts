@@ -1,7 +1,8 @@
 /**
  * A batch of events end to end: parse each, resolve them to clusters, reconcile each affected cluster once, and say
  * which events must be retried. Permanent problems (malformed event, refused tag, foreign records) are logged and
- * counted, and never fail an event; transient ones fail only the events that touch the cluster concerned.
+ * counted, and never fail an event; transient ones fail only the events that touch the cluster concerned. Events that
+ * are not for us (another source, a tag change on a volume) are no problem at all: a debug line and their own count.
  */
 import { MalformedEventError } from './errors.js';
 import { parseTriggerEvent, type TriggerEvent } from './events.js';
@@ -26,7 +27,13 @@ export async function processEvents(deps: ReconcilerDeps, items: readonly EventI
   const parsed: { item: EventItem; event: TriggerEvent }[] = [];
   for (const item of items) {
     try {
-      parsed.push({ item, event: parseTriggerEvent(item.body) });
+      const event = parseTriggerEvent(item.body);
+      if (event.kind === 'ignored') {
+        log.debug(`event not for us: ${event.reason}`, { messageId: item.id });
+        metrics.addMetric(METRIC.eventsIgnored, 'Count', 1);
+        continue;
+      }
+      parsed.push({ item, event });
     } catch (error) {
       if (!(error instanceof MalformedEventError)) throw error;
       log.error(error.message, { messageId: item.id, error: error.name });

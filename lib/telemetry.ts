@@ -24,6 +24,8 @@ export const METRIC = {
   tagsRefused: 'TagsRefused',
   membersUnpublished: 'MembersUnpublished',
   malformedEvents: 'MalformedEvents',
+  /** Well-formed events of a kind we do not act on (another source, a tag change on a volume): not a problem. */
+  eventsIgnored: 'EventsIgnored',
   eventsRetried: 'EventsRetried',
   instancesUnknown: 'InstancesUnknown',
 } as const;

@@ -10,7 +10,7 @@ import { Reliability } from '../support/faults.js';
 import { change, changeBatch } from '../support/route53-helpers.js';
 import { useWorld } from '../support/use-world.js';
 import { delegation } from '../support/world.js';
-import { hostileTagValues, malformedEvents } from './corpus.js';
+import { hostileTagValues, ignoredEvents, malformedEvents } from './corpus.js';
 
 const GOOD = 'good.example.com';
 const goodIp = '10.0.3.3';
@@ -129,6 +129,42 @@ describe('hostile events', () => {
         outcome: 'dropped, not retried',
         log: `error: ${logged?.message ?? ''}`,
         metric: `${METRIC.malformedEvents} +1`,
+        ms: 0,
+      });
+    });
+    expect((await setup.world.records(setup.zoneId)).sort()).toEqual(
+      ['www.example.com. A 300 192.0.2.1', ...delegation(GOOD, [[1, good, goodIp]])].sort(),
+    );
+  });
+
+  it('counts apart, logs at debug only and drops each event of the corpus that is not for us, and processes the good one', async () => {
+    // Prepare
+    const good = await setup.world.launch({ cluster: GOOD, privateIp: goodIp });
+    const valid = setup.world.stateEvent(good, 'running');
+    const items = ignoredEvents.map((c, i) => ({ id: `other-${i}`, body: JSON.stringify(c.make(valid)) }));
+
+    // Act
+    const result = await processEvents(setup.world.deps(), [...items, { id: 'good', body: JSON.stringify(valid) }]);
+
+    // Assess
+    expect(result.retry).toEqual([]);
+    expect(setup.world.telemetry.count(METRIC.eventsIgnored)).toBe(ignoredEvents.length);
+    expect(setup.world.telemetry.count(METRIC.malformedEvents)).toBe(0);
+    expect(setup.world.telemetry.lines.filter((l) => l.level === 'error' || l.level === 'warn')).toEqual([]);
+    expect([...result.outcomes.keys()]).toEqual([GOOD]);
+    ignoredEvents.forEach((c, i) => {
+      const lines = setup.world.telemetry.lines.filter((l) => l.attributes.messageId === `other-${i}`);
+      expect(
+        lines.map((l) => l.level),
+        c.label,
+      ).toEqual(['debug']);
+      expect(lines[0]?.message, c.label).toMatch(/^event not for us: /);
+      reliability.record({
+        kind: 'input',
+        name: `event: ${c.label}`,
+        outcome: 'not for us: dropped, not retried, nothing written for it',
+        log: `debug: ${lines[0]?.message ?? ''}`,
+        metric: `${METRIC.eventsIgnored} +1`,
         ms: 0,
       });
     });

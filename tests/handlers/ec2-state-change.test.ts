@@ -34,6 +34,11 @@ type StateChangeEvent = EventBridgeEvent<
 >;
 
 const runningEvent = fixture<StateChangeEvent>('ec2-state-change-running.json');
+/** AWS's own sample, as the EC2 user guide prints it: no `version` field, an instance entering `pending`. */
+const awsSampleEvent = fixture<Omit<StateChangeEvent, 'version'>>('ec2-state-change-aws-sample.json');
+const joinedEvent =
+  fixture<EventBridgeEvent<'Tag Change on Resource', Record<string, unknown>>>('tag-change-joined.json');
+const scheduledEvent = fixture<EventBridgeEvent<'Scheduled Event', Record<string, never>>>('scheduled.json');
 const sqsBatch = fixture<SQSEvent>('sqs-batch.json');
 
 const cluster = 'mycluster.example.com';
@@ -50,6 +55,13 @@ const nodeA: FakeInstance = {
   privateIp: '10.0.1.17',
 };
 const untaggedNodeA: FakeInstance = { ...nodeA, tags: { Name: 'web' } };
+/** The instance of AWS's sample event, running by the time EC2 is asked. */
+const sampleNode: FakeInstance = {
+  id: 'i-1234567890abcdef0',
+  state: 'running',
+  tags: { 'rlec:cluster': cluster },
+  privateIp: '10.0.1.30',
+};
 const otherNode: FakeInstance = {
   id: 'i-0b2c3d4e5f6071829',
   state: 'running',
@@ -220,6 +232,69 @@ describe('ec2-state-change handler, event from EventBridge', () => {
     // Assess
     expect(result).toBeUndefined();
     expect(route53).not.toHaveReceivedCommand(ChangeResourceRecordSetsCommand);
+  });
+});
+
+describe('ec2-state-change handler, events as AWS publishes them', () => {
+  it('acts on AWS’s own sample state-change event, which has no version field', async () => {
+    // Prepare
+    ec2.on(DescribeInstancesCommand).callsFake(describeInstances([sampleNode]));
+
+    // Act
+    const result = await handler(awsSampleEvent as StateChangeEvent, context);
+
+    // Assess
+    expect(result).toBeUndefined();
+    expect(addMetric).not.toHaveBeenCalledWith(METRIC.malformedEvents, 'Count', 1);
+    expect(ec2).toHaveReceivedCommandWith(DescribeInstancesCommand, {
+      Filters: [{ Name: 'instance-id', Values: [sampleNode.id] }],
+    });
+    expect(route53).toHaveReceivedCommandExactlyOnceWith(ChangeResourceRecordSetsCommand, {
+      HostedZoneId: 'Z1EXAMPLE',
+      ChangeBatch: expect.objectContaining({
+        Changes: expect.arrayContaining([
+          {
+            Action: 'CREATE',
+            ResourceRecordSet: {
+              Name: 'ns1.mycluster.example.com.',
+              Type: 'A',
+              TTL: 60,
+              ResourceRecords: [{ Value: sampleNode.privateIp }],
+            },
+          },
+        ]),
+      }),
+    });
+  });
+
+  it('counts events that are not for us apart from malformed ones, retries none, and calls no AWS API for them', async () => {
+    // Prepare
+    const volumeTagChange = {
+      ...joinedEvent,
+      resources: ['arn:aws:ec2:eu-west-1:123456789012:volume/vol-0123456789abcdef0'],
+      detail: { ...joinedEvent.detail, 'resource-type': 'volume' },
+    };
+    const rdsTagChange = { ...joinedEvent, detail: { ...joinedEvent.detail, service: 'rds', 'resource-type': 'db' } };
+    const batch: SQSEvent = {
+      Records: [
+        sqsRecord('msg-volume', JSON.stringify(volumeTagChange)),
+        sqsRecord('msg-rds', JSON.stringify(rdsTagChange)),
+        sqsRecord('msg-schedule', JSON.stringify(scheduledEvent)),
+      ],
+    };
+
+    // Act
+    const result = await handler(batch, context);
+
+    // Assess
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(addMetric.mock.calls).toEqual([
+      [METRIC.eventsIgnored, 'Count', 1],
+      [METRIC.eventsIgnored, 'Count', 1],
+      [METRIC.eventsIgnored, 'Count', 1],
+    ]);
+    expect(ec2).not.toHaveReceivedAnyCommand();
+    expect(route53).not.toHaveReceivedAnyCommand();
   });
 });
 

@@ -305,7 +305,8 @@ describe('malformed events', () => {
     const malformed = {
       invalidJson: '{"source": "aws.ec2", "detail": ',
       missingDetail: JSON.stringify(withoutDetail),
-      unknownSource: JSON.stringify({ ...setup.world.stateEvent(good, 'running'), source: 'aws.s3' }),
+      // No source at all: not an EventBridge event (one from another source is not for us: tests/faults/hostile).
+      missingSource: JSON.stringify({ ...setup.world.stateEvent(good, 'running'), source: undefined }),
       badInstanceId: JSON.stringify(setup.world.stateEvent('i-NOT-AN-ID', 'running')),
     };
     const items = [

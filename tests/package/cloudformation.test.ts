@@ -11,6 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import * as esbuild from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../lib/config.js';
+import { pacingFromEnv } from '../../lib/pacing.js';
 import { readZip } from './zip.js';
 
 const run = promisify(execFile);
@@ -427,7 +429,21 @@ describe('sls package with default parameters', () => {
 
   it('gives both functions the default environment', () => {
     for (const id of [STATE_CHANGE, RECONCILE]) {
-      expect(lambda(defaults.template, id).Environment.Variables).toEqual(DEFAULT_ENVIRONMENT);
+      const { Environment, Timeout } = lambda(defaults.template, id);
+      expect(Environment.Variables).toEqual({ ...DEFAULT_ENVIRONMENT, FUNCTION_TIMEOUT_SECONDS: String(Timeout) });
+    }
+  });
+
+  it('tells each function its own timeout in FUNCTION_TIMEOUT_SECONDS, which the code checks its pacing against', () => {
+    expect(lambda(defaults.template, STATE_CHANGE).Environment.Variables.FUNCTION_TIMEOUT_SECONDS).toBe('60');
+    expect(lambda(defaults.template, RECONCILE).Environment.Variables.FUNCTION_TIMEOUT_SECONDS).toBe('300');
+  });
+
+  it('packages an environment the code accepts at cold start, for each function', () => {
+    for (const id of [STATE_CHANGE, RECONCILE]) {
+      const env = lambda(defaults.template, id).Environment.Variables;
+      expect(() => loadConfig(env), id).not.toThrow();
+      expect(() => pacingFromEnv(env), id).not.toThrow();
     }
   });
 
@@ -641,8 +657,10 @@ describe('sls package with --param overrides and --stage ci', () => {
 
   it('passes the parameters to both functions, and derives the owner prefix from the stage', () => {
     for (const id of [STATE_CHANGE, RECONCILE]) {
-      expect(lambda(overridden.template, id).Environment.Variables).toEqual({
+      const { Environment, Timeout } = lambda(overridden.template, id);
+      expect(Environment.Variables).toEqual({
         ...DEFAULT_ENVIRONMENT,
+        FUNCTION_TIMEOUT_SECONDS: String(Timeout),
         CLUSTER_TAG_KEY: 'acme:cluster',
         ADDRESS_TYPE: 'public',
         ADDRESS_TYPE_TAG_KEY: 'acme:address-type',
@@ -653,6 +671,14 @@ describe('sls package with --param overrides and --stage ci', () => {
         ROUTE53_BURST: '2',
         POWERTOOLS_LOG_LEVEL: 'DEBUG',
       });
+    }
+  });
+
+  it('packages an environment the code accepts at cold start, for each function', () => {
+    for (const id of [STATE_CHANGE, RECONCILE]) {
+      const env = lambda(overridden.template, id).Environment.Variables;
+      expect(() => loadConfig(env), id).not.toThrow();
+      expect(() => pacingFromEnv(env), id).not.toThrow();
     }
   });
 

@@ -285,6 +285,79 @@ describe('loadConfig', () => {
     });
   });
 
+  describe('FUNCTION_TIMEOUT_SECONDS', () => {
+    it.each(['11', '60', '900', ' 300 '])('accepts a timeout of %s seconds', (value) => {
+      // Act & Assess
+      expect(() => load({ FUNCTION_TIMEOUT_SECONDS: value })).not.toThrow();
+    });
+
+    it.each([
+      { what: 'a non-numeric value', value: 'sixty' },
+      { what: 'a unit', value: '60s' },
+      { what: 'a fraction', value: '60.5' },
+      { what: 'zero', value: '0' },
+      { what: 'more than Lambda allows', value: '901' },
+    ])('refuses $what, naming the variable', ({ value }) => {
+      // Act & Assess
+      expect(() => load({ FUNCTION_TIMEOUT_SECONDS: value })).toThrow(ConfigError);
+      expect(() => load({ FUNCTION_TIMEOUT_SECONDS: value })).toThrow(
+        /^FUNCTION_TIMEOUT_SECONDS must be a whole number of seconds from 1 to 900/,
+      );
+    });
+
+    it.each(['1', '10'])(
+      'refuses a timeout of %s s, in which every cluster would be deferred, naming the variable',
+      (value) => {
+        // Act & Assess
+        expect(() => load({ FUNCTION_TIMEOUT_SECONDS: value })).toThrow(ConfigError);
+        expect(() => load({ FUNCTION_TIMEOUT_SECONDS: value })).toThrow(
+          `FUNCTION_TIMEOUT_SECONDS=${value} is too short: no cluster is started with less than 10 s left`,
+        );
+      },
+    );
+  });
+
+  describe('combinations that cannot work', () => {
+    it.each([
+      { what: 'both set to one key', env: { CLUSTER_TAG_KEY: 'redis:cluster', ADDRESS_TYPE_TAG_KEY: 'redis:cluster' } },
+      { what: 'the cluster key set to the address-type default', env: { CLUSTER_TAG_KEY: 'rlec:address-type' } },
+      { what: 'the address-type key set to the cluster default', env: { ADDRESS_TYPE_TAG_KEY: 'rlec:cluster' } },
+    ])('refuses the two tag keys equal ($what), naming both variables', ({ env }) => {
+      // Act & Assess
+      expect(() => load(env)).toThrow(ConfigError);
+      expect(() => load(env)).toThrow(/^CLUSTER_TAG_KEY and ADDRESS_TYPE_TAG_KEY are both "/);
+      expect(() => load(env)).toThrow(/every cluster's records deleted/);
+    });
+
+    it('accepts tag keys that differ only in case, which EC2 keeps apart', () => {
+      // Prepare
+      const env = { CLUSTER_TAG_KEY: 'Redis:Cluster', ADDRESS_TYPE_TAG_KEY: 'redis:cluster' };
+
+      // Act
+      const config = load(env);
+
+      // Assess
+      expect(config).toMatchObject({ clusterTagKey: 'Redis:Cluster', addressTypeTagKey: 'redis:cluster' });
+    });
+
+    it('refuses a cluster tag key holding a backslash, which EC2 filters read as an escape', () => {
+      // Prepare
+      const env = { CLUSTER_TAG_KEY: 'rlec\\cluster' };
+
+      // Act & Assess
+      expect(() => load(env)).toThrow(ConfigError);
+      expect(() => load(env)).toThrow(/^CLUSTER_TAG_KEY must not contain a backslash, got "rlec\\\\cluster"/);
+    });
+
+    it.each(['rlec:*', 'rlec:cluster?'])('accepts the filter wildcards, which only widen the match (%s)', (key) => {
+      // Act
+      const config = load({ CLUSTER_TAG_KEY: key });
+
+      // Assess
+      expect(config.clusterTagKey).toBe(key);
+    });
+  });
+
   it('marks a configuration error as permanent', () => {
     // Act & Assess
     expect(() => load({ RECORD_TTL: '0' })).toThrow(expect.objectContaining({ permanent: true }));

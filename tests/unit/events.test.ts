@@ -10,6 +10,7 @@ const fixture = <T = Json>(name: string): T =>
   JSON.parse(readFileSync(new URL(`../events/${name}`, import.meta.url), 'utf8')) as T;
 
 const runningEvent = fixture('ec2-state-change-running.json');
+const awsSampleEvent = fixture('ec2-state-change-aws-sample.json');
 const terminatedEvent = fixture('ec2-state-change-terminated.json');
 const joinedEvent = fixture('tag-change-joined.json');
 const leftEvent = fixture('tag-change-left.json');
@@ -106,10 +107,37 @@ describe('parseTriggerEvent', () => {
       expect(fromText).toEqual(parseTriggerEvent(terminatedEvent));
     });
 
-    it('refuses the scheduled event, which names no instance', () => {
-      // Act & Assess
-      expect(() => parseTriggerEvent(scheduledEvent)).toThrow(MalformedEventError);
-      expect(() => parseTriggerEvent(scheduledEvent)).toThrow('unexpected event source "aws.events"');
+    it('reads AWS’s own sample state-change event, which has no version field', () => {
+      // Act
+      const event = parseTriggerEvent(awsSampleEvent);
+
+      // Assess
+      expect(awsSampleEvent).not.toHaveProperty('version');
+      expect(event).toEqual({
+        kind: 'state',
+        id: '7bf73129-1428-4cd3-a780-95db273d1602',
+        instanceId: 'i-1234567890abcdef0',
+        state: 'pending',
+      });
+    });
+
+    it('reads a tag-change event without a version field', () => {
+      // Prepare
+      const { version: _version, ...withoutVersion } = joinedEvent;
+
+      // Act
+      const event = parseTriggerEvent(withoutVersion);
+
+      // Assess
+      expect(event).toEqual(parseTriggerEvent(joinedEvent));
+    });
+
+    it('ignores the scheduled event, which is not for us', () => {
+      // Act
+      const event = parseTriggerEvent(scheduledEvent);
+
+      // Assess
+      expect(event).toEqual({ kind: 'ignored', reason: 'event from "aws.events", not aws.ec2 or aws.tag' });
     });
   });
 
@@ -121,18 +149,92 @@ describe('parseTriggerEvent', () => {
     expect(event).toMatchObject({ kind: 'state', state });
   });
 
+  describe('on events that are not for us', () => {
+    it.each([
+      {
+        what: 'an event from another source',
+        raw: { ...runningEvent, source: 'aws.autoscaling', 'detail-type': 'EC2 Instance Launch Successful' },
+        reason: 'event from "aws.autoscaling", not aws.ec2 or aws.tag',
+      },
+      {
+        what: 'another EC2 event (a Spot interruption warning)',
+        raw: { ...runningEvent, 'detail-type': 'EC2 Spot Instance Interruption Warning' },
+        reason: 'aws.ec2 event "EC2 Spot Instance Interruption Warning" is not one we act on',
+      },
+      {
+        what: 'a tag-change detail-type under aws.ec2',
+        raw: { ...runningEvent, 'detail-type': 'Tag Change on Resource' },
+        reason: 'aws.ec2 event "Tag Change on Resource" is not one we act on',
+      },
+      {
+        what: 'a tag change on a volume',
+        raw: {
+          ...joinedEvent,
+          resources: ['arn:aws:ec2:eu-west-1:123456789012:volume/vol-0123456789abcdef0'],
+          detail: { ...(joinedEvent.detail as Json), 'resource-type': 'volume' },
+        },
+        reason: 'tag change on "ec2" "volume", not an EC2 instance',
+      },
+      {
+        what: 'a tag change on an RDS database',
+        raw: {
+          ...joinedEvent,
+          resources: ['arn:aws:rds:eu-west-1:123456789012:db:orders'],
+          detail: { ...(joinedEvent.detail as Json), service: 'rds', 'resource-type': 'db' },
+        },
+        reason: 'tag change on "rds" "db", not an EC2 instance',
+      },
+      {
+        what: 'an event from another source with nothing else in it',
+        raw: { source: 'custom.app' },
+        reason: 'event from "custom.app", not aws.ec2 or aws.tag',
+      },
+      {
+        what: 'a source holding a newline, quoted on one line',
+        raw: { ...runningEvent, source: 'evil\nERROR forged' },
+        reason: 'event from "evil\\nERROR forged", not aws.ec2 or aws.tag',
+      },
+    ])('ignores $what, saying why', ({ raw, reason }) => {
+      // Act
+      const event = parseTriggerEvent(raw);
+
+      // Assess
+      expect(event).toEqual({ kind: 'ignored', reason });
+    });
+
+    it('ignores one given as JSON text the same as the object', () => {
+      // Act & Assess
+      expect(parseTriggerEvent(JSON.stringify(scheduledEvent))).toEqual(parseTriggerEvent(scheduledEvent));
+    });
+  });
+
   describe('on malformed events', () => {
     it.each([
       { what: 'invalid JSON text', raw: '{"source": "aws.ec2",', message: /^event is not valid JSON: / },
       { what: 'an empty string', raw: '', message: /^event is not valid JSON/ },
-      { what: 'JSON null', raw: 'null', message: /unexpected event source null/ },
-      { what: 'null', raw: null, message: /unexpected event source null/ },
-      { what: 'a number', raw: 42, message: /unexpected event source null/ },
-      { what: 'an event without a source', raw: { ...runningEvent, source: undefined }, message: /event source null/ },
+      { what: 'JSON null', raw: 'null', message: /^malformed event: null, not an EventBridge event object/ },
+      { what: 'null', raw: null, message: /^malformed event: null, not an EventBridge event object/ },
+      { what: 'a number', raw: 42, message: /^malformed event: number, not an EventBridge event object/ },
+      { what: 'a JSON array', raw: '[{"source": "aws.ec2"}]', message: /^malformed event: an array, not an/ },
       {
-        what: 'an unknown source',
-        raw: { ...runningEvent, source: 'aws.autoscaling' },
-        message: /unexpected event source "aws\.autoscaling"; expected aws\.ec2 or aws\.tag/,
+        what: 'an event without a source',
+        raw: { ...runningEvent, source: undefined },
+        message: /^malformed event: no source name \(got none\)/,
+      },
+      {
+        what: 'an event with an empty source',
+        raw: { ...runningEvent, source: '' },
+        message: /^malformed event: no source name \(got ""\)/,
+      },
+      {
+        what: 'an event whose source is not a string',
+        raw: { ...runningEvent, source: ['aws.ec2'] },
+        message: /^malformed event: no source name \(got \["aws\.ec2"\]\)/,
+      },
+      {
+        what: 'an EC2 event without detail-type',
+        raw: { ...runningEvent, 'detail-type': undefined },
+        message: /^malformed aws\.ec2 event: no detail-type/,
       },
       {
         what: 'a state-change event without detail',
@@ -160,26 +262,17 @@ describe('parseTriggerEvent', () => {
         message: /^malformed EC2 state-change event: detail\.state: /,
       },
       {
-        what: 'the wrong detail-type for its source',
-        raw: { ...runningEvent, 'detail-type': 'Tag Change on Resource' },
-        message: /^malformed EC2 state-change event: detail-type: /,
+        what: 'a tag event whose detail names no service',
+        raw: { ...joinedEvent, detail: { ...(joinedEvent.detail as Json), service: undefined } },
+        message: /^malformed tag-change event: detail\.service: /,
       },
       {
-        what: 'a tag event for a volume',
-        raw: {
-          ...joinedEvent,
-          resources: ['arn:aws:ec2:eu-west-1:123456789012:volume/vol-0123456789abcdef0'],
-          detail: { ...(joinedEvent.detail as Json), 'resource-type': 'volume' },
-        },
-        message: /^malformed tag-change event: .*detail\.resource-type: /,
+        what: 'a tag event whose resource type is not a string',
+        raw: { ...joinedEvent, detail: { ...(joinedEvent.detail as Json), 'resource-type': 7 } },
+        message: /^malformed tag-change event: detail\.resource-type: /,
       },
       {
-        what: 'a tag event for another service',
-        raw: { ...joinedEvent, detail: { ...(joinedEvent.detail as Json), service: 'rds' } },
-        message: /detail\.service: /,
-      },
-      {
-        what: 'a tag event whose resource is not an instance',
+        what: 'a tag event on an instance whose resource is not an instance',
         raw: { ...joinedEvent, resources: ['arn:aws:ec2:eu-west-1:123456789012:security-group/sg-0123456789'] },
         message: /^malformed tag-change event: resources\.0: /,
       },

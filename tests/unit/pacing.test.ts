@@ -110,4 +110,51 @@ describe('pacingFromEnv', () => {
     expect(() => pacingFromEnv(env)).toThrow(ConfigError);
     expect(() => pacingFromEnv(env)).toThrow(new RegExp(`^${variable} must be`));
   });
+  describe('against the function timeout (FUNCTION_TIMEOUT_SECONDS)', () => {
+    it.each([
+      { rate: '0.0166', timeout: '60', wait: '60.2' },
+      { rate: '0.01', timeout: '60', wait: '100' },
+      { rate: '0.0033', timeout: '300', wait: '303' },
+      { rate: '0.02', timeout: '50', wait: '50' },
+    ])(
+      'refuses ROUTE53_RATE=$rate, whose $wait s wait outlasts a $timeout s timeout, naming both',
+      ({ rate, timeout, wait }) => {
+        // Prepare
+        const env = { ROUTE53_RATE: rate, FUNCTION_TIMEOUT_SECONDS: timeout };
+
+        // Act & Assess
+        expect(() => pacingFromEnv(env)).toThrow(ConfigError);
+        expect(() => pacingFromEnv(env)).toThrow(
+          `ROUTE53_RATE=${rate} makes a Route 53 request wait up to ${wait} s for its turn, at least the function's timeout (FUNCTION_TIMEOUT_SECONDS=${timeout})`,
+        );
+      },
+    );
+
+    it.each([
+      { rate: '0.0167', timeout: '60' },
+      { rate: '2', timeout: '60' },
+      { rate: '0.004', timeout: '300' },
+    ])('accepts ROUTE53_RATE=$rate with a $timeout s timeout', ({ rate, timeout }) => {
+      // Act & Assess
+      expect(pacingFromEnv({ ROUTE53_RATE: rate, FUNCTION_TIMEOUT_SECONDS: timeout }).ratePerSecond).toBe(Number(rate));
+    });
+
+    it('accepts a burst that takes longer than the timeout to refill: calls are slower, not stuck', () => {
+      // Prepare: 100 tokens at 0.5/s refill in 200 s; one request waits at most 2 s
+      const env = { ROUTE53_RATE: '0.5', ROUTE53_BURST: '100', FUNCTION_TIMEOUT_SECONDS: '60' };
+
+      // Act & Assess
+      expect(pacingFromEnv(env)).toEqual({ ratePerSecond: 0.5, burst: 100 });
+    });
+
+    it('skips the check when no timeout is set (the CLI, the tests)', () => {
+      // Act & Assess
+      expect(pacingFromEnv({ ROUTE53_RATE: '0.001' })).toEqual({ ratePerSecond: 0.001, burst: 5 });
+    });
+
+    it('refuses a timeout that is not a whole number of seconds, naming it', () => {
+      // Act & Assess
+      expect(() => pacingFromEnv({ FUNCTION_TIMEOUT_SECONDS: '1m' })).toThrow(/^FUNCTION_TIMEOUT_SECONDS must be/);
+    });
+  });
 });
