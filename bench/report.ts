@@ -1,5 +1,5 @@
 /**
- * The benchmark's figures as text: the console report, and the Markdown tables of the README section.
+ * The benchmark's figures as text: the console report, and the Markdown tables of docs/benchmark.md.
  */
 import type { ColdStartResult } from './cold-start.js';
 import { ACTIONS, type RunFigures, type ScenarioResult, type Target } from './measure.js';
@@ -81,7 +81,7 @@ export function consoleReport(results: Results): string {
   return out.join('\n');
 }
 
-/** The Markdown tables for the README, between the markers. */
+/** The Markdown tables for docs/benchmark.md, between the markers. */
 export function markdownTables(results: Results): string {
   const out: string[] = [];
   for (const s of results.scenarios) {

@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: the benchmark of issue 3. Starts the emulator (moto server behind the Route 53 rules proxy, which
  * counts calls per action and here also enforces Route 53's request rate), runs the scenarios, measures cold start,
- * prints the figures, writes bench/results.json and refreshes the README tables.
+ * prints the figures, writes bench/results.json and refreshes the tables of docs/benchmark.md.
  *
  * Environment: BENCH_ONLY=a,b,c runs some parts only (the others are kept from the last results.json);
  * BENCH_COLD_RUNS (default 15) imports per bundle; BENCH_BASELINE_EVENTS (default 6) events of the per-event baseline
@@ -16,7 +16,7 @@ import { clients, startEmulator } from '../tests/support/route53-rules.js';
 import { coldStart } from './cold-start.js';
 import { deployedDelivery, deployedPacing, PROJECT_DIR } from './deployment.js';
 import type { ScenarioResult } from './measure.js';
-import { RESULTS_FILE, renderReadme } from './render.js';
+import { RESULTS_FILE, renderDocs } from './render.js';
 import { consoleReport, type Results } from './report.js';
 import { scenarioA } from './scenario-a.js';
 import { scenarioB } from './scenario-b.js';
@@ -100,7 +100,7 @@ async function main(): Promise<void> {
     typeof value === 'number' && !Number.isInteger(value) ? Math.round(value * 100) / 100 : value;
   await writeFile(RESULTS, `${JSON.stringify(results, rounded, 2)}\n`);
   await run(join(PROJECT_DIR, 'node_modules', '.bin', 'biome'), ['format', '--write', RESULTS]);
-  const changed = await renderReadme(results);
+  const changed = await renderDocs(results);
   console.log(`\nwrote bench/results.json${changed.length > 0 ? `, updated ${changed.join(', ')}` : ''}`);
   console.log(`bench took ${((performance.now() - started) / 1000).toFixed(0)} s`);
   const missed = [

@@ -8,7 +8,7 @@ import { clusterStatus } from '../../lib/status.js';
 import { integerOption, listOption, UsageError, type Values } from '../args.js';
 import { type Command, targetClusters } from '../command.js';
 import type { Context } from '../context.js';
-import type { DnsMessage } from '../dns/wire.js';
+import type { DnsMessage } from '../dns/message.js';
 import { CliError, describeError, EXIT } from '../failure.js';
 import { paint, plural, printJson, table } from '../output.js';
 import { type Expected, nodeNameVerdict, nodeNsVerdict, nodeSoaVerdict, referralVerdict } from '../verify/checks.js';

@@ -6,7 +6,7 @@ import { randomInt } from 'node:crypto';
 import dgram from 'node:dgram';
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { type DnsMessage, decodeMessage, encodeQuery } from './wire.js';
+import { type DnsMessage, decodeMessage, encodeQuery } from './message.js';
 
 export interface DnsServer {
   /** An IP address. */

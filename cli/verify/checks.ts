@@ -11,7 +11,7 @@
  * | node   | `<cluster>` SOA       | NOERROR, authoritative, an SOA for the cluster's name                           |
  * | node   | `nodeN.<cluster>` A   | NOERROR, authoritative, at least one address                                    |
  */
-import type { DnsMessage } from '../dns/wire.js';
+import type { DnsMessage } from '../dns/message.js';
 
 export interface Expected {
   /** The cluster's name, canonical (trailing dot). */

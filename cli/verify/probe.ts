@@ -8,7 +8,7 @@ import net from 'node:net';
 import { GetHostedZoneCommand, type Route53Client } from '@aws-sdk/client-route-53';
 import { UsageError } from '../args.js';
 import { type DnsServer, queryDns, serverText } from '../dns/client.js';
-import type { DnsMessage } from '../dns/wire.js';
+import type { DnsMessage } from '../dns/message.js';
 import type { Verdict } from './checks.js';
 
 export interface Question {

@@ -1,6 +1,6 @@
 /** cli/verify/checks.ts: the verdict on each answer, rule by rule (the table in checks.ts). */
 import { describe, expect, it } from 'vitest';
-import type { DnsMessage, DnsRecord } from '../../cli/dns/wire.js';
+import type { DnsMessage, DnsRecord } from '../../cli/dns/message.js';
 import {
   type Expected,
   nodeNameVerdict,

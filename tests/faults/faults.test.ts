@@ -2,7 +2,7 @@
  * Faults injected between the real SDK clients (configured as lib/clients.ts configures them: adaptive retries, 8
  * attempts) and the emulator, in the proxy the tests control. For each: the cluster's records are right once the
  * platform's retries are done (items named for retry are delivered again, as SQS does), nothing outside the cluster
- * changes, and the log says what happened. Each outcome is recorded for the README's Reliability table.
+ * changes, and the log says what happened. Each outcome is recorded for the table in docs/reliability.md.
  *
  * A conflicting writer between our read and our write (InvalidChangeBatch) is covered by
  * tests/integration/concurrency.test.ts ("re-reads and publishes both nodes when another writer adds a node between

@@ -1,7 +1,7 @@
 /**
  * The hostile-input corpus (corpus.ts) against the emulator: each input gets a clear log line and a metric, nothing
  * outside its own cluster changes, and the other clusters of the batch proceed. Outcomes are recorded for the
- * README's Reliability table.
+ * table in docs/reliability.md.
  */
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { processEvents } from '../../lib/process-events.js';

@@ -49,8 +49,8 @@ export function describeFigures(label: string, f: Figures): string {
 const RESULTS = fileURLToPath(new URL('../../../.tmp/e2e-results.json', import.meta.url));
 
 /**
- * Writes the figures to .tmp/e2e-results.json (git-ignored: a test run leaves the tree clean); the README quotes a
- * run's figures.
+ * Writes the figures to .tmp/e2e-results.json (git-ignored: a test run leaves the tree clean); docs/e2e.md quotes
+ * pooled runs' figures.
  */
 export function writeResults(results: unknown): string {
   mkdirSync(dirname(RESULTS), { recursive: true });

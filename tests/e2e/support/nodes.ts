@@ -5,7 +5,7 @@
  * - its DNS server stops (the host is up): the port is closed, and the kernel answers ICMP "port unreachable";
  * - the host is gone: nothing answers at all. A "black hole" plays that: a socket on the address that takes every
  *   packet and answers none, and counts them.
- * (Unbound 1.17 does not tell them apart: it waits out its timeout either way; see the README's figures.)
+ * (Unbound 1.17 does not tell them apart: it waits out its timeout either way; see the figures in docs/e2e.md.)
  */
 import dgram from 'node:dgram';
 import { type Responder, startResponder, type ZoneRecord } from '../../cli/support/dns-responder.js';

@@ -12,7 +12,7 @@ import dgram from 'node:dgram';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { type DnsMessage, decodeMessage, encodeQuery } from '../../../cli/dns/wire.js';
+import { type DnsMessage, decodeMessage, encodeQuery } from '../../../cli/dns/message.js';
 import { Daemon } from './daemon.js';
 import { run } from './run.js';
 import type { DnsTools } from './tools.js';
