@@ -57,6 +57,16 @@ export class ForeignRecordsError extends PermanentError {
   }
 }
 
+/** The cluster's delegation would not be served: another delegation cuts it off, or it would cut another off. */
+export class HiddenDelegationError extends PermanentError {
+  constructor(
+    readonly cluster: string,
+    readonly reason: string,
+  ) {
+    super(`cluster ${cluster} refused: ${reason}; nothing was written`);
+  }
+}
+
 /** An event does not have the shape it should. */
 export class MalformedEventError extends PermanentError {}
 

@@ -11,6 +11,7 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { Route53Client } from '@aws-sdk/client-route-53';
 import type { Config } from './config.js';
+import { assertServed, createsDelegation } from './cuts.js';
 import { ConflictError, DeferredError, isPermanent, type PermanentError } from './errors.js';
 import { ownerName } from './names.js';
 import { claimOf, describeOwner, ownershipIn } from './ownership.js';
@@ -94,6 +95,8 @@ function reportProblems(deps: ReconcilerDeps, fleet: Fleet, clusters: ReadonlySe
 interface Read {
   readonly zone: HostedZone;
   current: readonly RecordSet[];
+  /** Set once the zone cuts above and below the cluster were checked in this run (lib/cuts.ts). */
+  served?: true;
 }
 
 /**
@@ -138,6 +141,30 @@ function afterWrite(current: readonly RecordSet[], plan: Plan): RecordSet[] {
 interface ConvergeOptions {
   /** Plan with no members: remove every record we made for the cluster in this zone. */
   readonly retire?: boolean;
+  /** Check the zone cuts of every cluster with records to write or keep (the sweep), not only of new ones. */
+  readonly checkEveryCut?: boolean;
+}
+
+export interface ReconcileOptions {
+  /**
+   * The sweep: check that no delegation above hides each cluster (one small read per name between the zone apex
+   * and the cluster), not only before a cluster's first write.
+   */
+  readonly checkEveryCut?: boolean;
+}
+
+/** Refuses a cluster whose delegation DNS would not serve (lib/cuts.ts), once per run, before its first write. */
+async function checkServed(deps: ReconcilerDeps, read: Read, plan: Plan, fleet: Fleet, options: ConvergeOptions) {
+  if (read.served === true || options.retire === true) return;
+  const creating = createsDelegation(plan.cluster, plan.changes);
+  if (!creating && !(options.checkEveryCut === true && plan.desired.length > 0)) return;
+  await assertServed(deps.route53, read.zone, {
+    cluster: plan.cluster,
+    current: read.current,
+    clusters: fleet.tagged,
+    creating,
+  });
+  read.served = true;
 }
 
 async function converge(
@@ -161,6 +188,7 @@ async function converge(
       ttl: deps.config.recordTtl,
     });
     if (plan.elsewhere !== undefined) return { cluster, status: 'elsewhere', plan, zone: read.zone };
+    await checkServed(deps, read, plan, fleet, options);
     if (plan.changes.length === 0 || deps.dryRun === true) {
       return { cluster, status: 'unchanged', plan, zone: read.zone };
     }
@@ -232,6 +260,7 @@ function outOfTime(deps: ReconcilerDeps): void {
 export async function reconcileClusters(
   deps: ReconcilerDeps,
   clusters: Iterable<string>,
+  options: ReconcileOptions = {},
 ): Promise<Map<string, ClusterOutcome>> {
   const outcomes = new Map<string, ClusterOutcome>();
   const names = new Set(clusters);
@@ -260,7 +289,7 @@ export async function reconcileClusters(
     for (const [cluster, read] of pending) {
       try {
         outOfTime(deps);
-        const outcome = await converge(deps, cluster, read, fleet, {}, visible);
+        const outcome = await converge(deps, cluster, read, fleet, options, visible);
         if (round === 1) reportElsewhere(deps, outcome, fleet);
         if (outcome.status === 'changed') written.push([cluster, read]);
         if (outcome.status === 'changed' || !outcomes.has(cluster)) outcomes.set(cluster, outcome);

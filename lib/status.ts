@@ -4,6 +4,7 @@
  * (registry, source, plan) in the controller's order (Route 53, then EC2) and writes nothing.
  */
 import type { Config } from './config.js';
+import { assertServed, createsDelegation } from './cuts.js';
 import { isPermanent } from './errors.js';
 import { nsName, ownerName } from './names.js';
 import { claimOf, describeOwner, ownershipIn } from './ownership.js';
@@ -146,7 +147,9 @@ export async function clusterStatus(deps: ViewDeps, clusters: readonly string[])
   const instances = [...tagged, ...formers];
   const fleet = groupMembers(instances, deps.config);
   const seen: Observed = { instances, fleet };
-  const views = [...reads].map(([cluster, read]): ClusterView => {
+  const views: ClusterView[] = [];
+  for (const [cluster, read] of reads) views.push(await viewOf(cluster, read));
+  async function viewOf(cluster: string, read: Read): Promise<ClusterView> {
     const base = { cluster, zone: read.zone, records: read.records };
     if (read.error !== undefined) return { ...base, members: [], state: 'refused', error: read.error };
     const members = fleet.clusters.get(cluster) ?? [];
@@ -163,13 +166,22 @@ export async function clusterStatus(deps: ViewDeps, clusters: readonly string[])
       if (plan.elsewhere !== undefined) {
         return { ...base, members: [], state: 'elsewhere', owner: describeOwner(plan.elsewhere), plan };
       }
+      if (read.zone !== undefined && plan.desired.length > 0) {
+        const creating = createsDelegation(cluster, plan.changes);
+        await assertServed(deps.route53, read.zone, {
+          cluster,
+          current: read.records,
+          clusters: fleet.tagged,
+          creating,
+        });
+      }
       const state = plan.changes.length === 0 ? 'in-step' : 'out-of-step';
       return { ...base, members: memberViews(cluster, deps.config, read.records, seen, plan), state, plan };
     } catch (error) {
       const state = isPermanent(error) ? 'refused' : 'failed';
       return { ...base, members: memberViews(cluster, deps.config, read.records, seen), state, error };
     }
-  });
+  }
   const problems = fleet.problems.filter((p) => p.kind === 'invalid-cluster-tag');
   return { clusters: views, problems };
 }

@@ -55,7 +55,7 @@ export async function sweep(deps: ReconcilerDeps): Promise<Map<string, ClusterOu
     metrics.addMetric(METRIC.tagsRefused, 'Count', 1);
   }
   // reconcileClusters reads Route 53 and then EC2 again: the snapshot above only finds the clusters' names.
-  const outcomes = await reconcileClusters(deps, clusters);
+  const outcomes = await reconcileClusters(deps, clusters, { checkEveryCut: true });
   for (const stray of await strays(deps, owned)) {
     const outcome = await retireCluster(deps, stray.cluster, stray.zone);
     if (outcome.status === 'failed' || outcome.status === 'refused') outcomes.set(stray.cluster, outcome);

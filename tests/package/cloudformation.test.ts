@@ -442,7 +442,9 @@ describe('sls package with default parameters', () => {
   it('packages an environment the code accepts at cold start, for each function', () => {
     for (const id of [STATE_CHANGE, RECONCILE]) {
       const env = lambda(defaults.template, id).Environment.Variables;
-      expect(() => loadConfig(env), id).not.toThrow();
+      // Lambda resolves ACCOUNT_ID's Ref at deployment and sets AWS_REGION itself.
+      const deployed = { ...env, ACCOUNT_ID: '123456789012', AWS_REGION: 'eu-west-1' };
+      expect(() => loadConfig(deployed), id).not.toThrow();
       expect(() => pacingFromEnv(env), id).not.toThrow();
     }
   });
@@ -677,7 +679,8 @@ describe('sls package with --param overrides and --stage ci', () => {
   it('packages an environment the code accepts at cold start, for each function', () => {
     for (const id of [STATE_CHANGE, RECONCILE]) {
       const env = lambda(overridden.template, id).Environment.Variables;
-      expect(() => loadConfig(env), id).not.toThrow();
+      const deployed = { ...env, ACCOUNT_ID: '123456789012', AWS_REGION: 'eu-west-1' };
+      expect(() => loadConfig(deployed), id).not.toThrow();
       expect(() => pacingFromEnv(env), id).not.toThrow();
     }
   });
