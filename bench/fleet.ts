@@ -14,7 +14,7 @@ import { ChangeResourceRecordSetsCommand, type Route53Client } from '@aws-sdk/cl
 import { planCluster } from '../lib/plan.js';
 import type { Member } from '../lib/records.js';
 import { readCluster } from '../lib/registry.js';
-import { createZone, records } from '../tests/support/route53-helpers.js';
+import { createZone, records } from '../tools/world/route53-helpers.js';
 
 export const CLUSTER_TAG = 'rlec:cluster';
 export const OWNER_ID = 'rlec-dns-bench';

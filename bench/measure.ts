@@ -6,7 +6,7 @@ import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { Route53Client } from '@aws-sdk/client-route-53';
 import type { ClientOptions } from '../lib/clients.js';
 import { sweep } from '../lib/sweep.js';
-import type { Emulator } from '../tests/support/route53-rules.js';
+import type { Emulator } from '../tools/emulator/emulator.js';
 import { CountingTelemetry, container } from './container.js';
 import { type EventBody, Fleet } from './fleet.js';
 import { install, type Route53Refusals } from './rate-limit.js';

@@ -2,8 +2,8 @@
  * Route 53 misbehaving in front of the emulator, through the proxy's interceptor: its account-wide rate limit (a token
  * bucket, historically 5 requests/s, answering `Throttling` when empty, as Route 53 does), and injected faults.
  */
-import type { BeforeForward, CannedResponse, ProxyControl } from '../tests/support/route53-rules.js';
-import { priorRequestNotCompleteError, throttlingError } from '../tests/support/route53-rules.js';
+import type { BeforeForward, CannedResponse, ProxyControl } from '../tools/emulator/emulator.js';
+import { priorRequestNotCompleteError, throttlingError } from '../tools/emulator/emulator.js';
 
 /** An interceptor that refuses some Route 53 requests, counting them per action. */
 export interface Route53Refusals {

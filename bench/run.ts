@@ -12,7 +12,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { cpus, platform } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { clients, startEmulator } from '../tests/support/route53-rules.js';
+import { clients, startEmulator } from '../tools/emulator/emulator.js';
 import { coldStart } from './cold-start.js';
 import { deployedDelivery, deployedPacing, PROJECT_DIR } from './deployment.js';
 import type { ScenarioResult } from './measure.js';

@@ -14,8 +14,8 @@
 import type { Context, EventBridgeEvent } from 'aws-lambda';
 import { parseOwnership } from '../lib/ownership.js';
 import type { RecordSet } from '../lib/records.js';
-import { listAll } from '../tests/support/route53-helpers.js';
-import { CLUSTER_TAG, World } from '../tests/support/world.js';
+import { listAll } from '../tools/world/route53-helpers.js';
+import { CLUSTER_TAG, World } from '../tools/world/world.js';
 
 const ZONE = 'example.com';
 const CLUSTER = 'mycluster.example.com';

@@ -10,9 +10,10 @@ import type { handler as ReconcileHandler } from '../../handlers/reconcile.js';
 import { TransientError } from '../../lib/errors.js';
 import { processEvents } from '../../lib/process-events.js';
 import { resetRuntime } from '../../lib/runtime.js';
+import { change, changeBatch } from '../../tools/world/route53-helpers.js';
+import { World } from '../../tools/world/world.js';
 import { lambdaContext, quietPowertools } from '../handlers/support.js';
-import { change, changeBatch } from '../support/route53-helpers.js';
-import { delegation, World } from '../support/world.js';
+import { delegation } from '../support/delegation.js';
 
 const OWNER = 'rlec-dns-test';
 const C1 = 'c1.example.com';

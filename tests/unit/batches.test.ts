@@ -10,7 +10,7 @@ import { ChangeRejectedError } from '../../lib/errors.js';
 import { parseOwnership } from '../../lib/ownership.js';
 import { planCluster } from '../../lib/plan.js';
 import { type Change, keyOf, type Member, type RecordSet } from '../../lib/records.js';
-import { applyStrictly } from '../support/apply-strictly.js';
+import { applyStrictly } from '../../tools/emulator/apply-strictly.js';
 
 const cluster = 'c1.example.com';
 const owner = 'rlec-dns-test';

@@ -9,9 +9,9 @@ import { beforeEach, vi } from 'vitest';
 import { main } from '../../../cli/main.js';
 import type { Io } from '../../../cli/output.js';
 import { processEvents } from '../../../lib/process-events.js';
-import { TEST_REGION } from '../../support/route53-rules.js';
+import { TEST_REGION } from '../../../tools/emulator/emulator.js';
+import type { World } from '../../../tools/world/world.js';
 import { useWorld, type WorldSetup } from '../../support/use-world.js';
-import type { World } from '../../support/world.js';
 
 export const OWNER = 'rlec-dns-test';
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
