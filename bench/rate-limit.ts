@@ -12,6 +12,11 @@ export interface Route53Refusals {
   readonly throttled: Map<string, number>;
 }
 
+/**
+ * Route 53's side of the rate limit. Not lib/pacing.ts's TokenBucket: that one makes its caller wait for the next
+ * token (a client pacing itself); a server that is over its rate refuses the request at once, and a refused request
+ * takes no token.
+ */
 export class Route53RateLimit implements Route53Refusals {
   readonly throttled = new Map<string, number>();
   #tokens: number;
