@@ -1,4 +1,4 @@
-/** Vitest hooks for a file of emulator tests (apart from tools/world/world.ts, which the demo runs outside Vitest). */
+/** Vitest hooks for a file of emulator tests (apart from tools/world/world.ts, which the demo and bench use too). */
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { World } from '../../tools/world/world.js';
 
