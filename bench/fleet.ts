@@ -1,27 +1,18 @@
 /**
- * The benchmark's world on the emulator: hosted zones with unrelated records, clusters of tagged instances, unrelated
- * instances, the EventBridge events EC2 sends for them, and the check that Route 53 ends exactly as expected.
- * Setup and checks use plain SDK clients (no pacing), and happen outside the measured runs.
+ * The benchmark's fleet on the emulator's world (tools/world/world.ts): hosted zones with unrelated records, clusters
+ * of tagged instances, unrelated instances, the bookkeeping of who should be published, and the check that Route 53
+ * ends exactly as expected. Setup and checks use the world's plain SDK clients (no pacing), outside the measured runs.
  */
-import {
-  type EC2Client,
-  type Instance,
-  RunInstancesCommand,
-  type Tag,
-  TerminateInstancesCommand,
-} from '@aws-sdk/client-ec2';
-import { ChangeResourceRecordSetsCommand, type Route53Client } from '@aws-sdk/client-route-53';
 import type { Deployment } from '../lib/ownership.js';
 import { planCluster } from '../lib/plan.js';
 import type { Member } from '../lib/records.js';
 import { readCluster } from '../lib/registry.js';
-import { createZone, records } from '../tests/support/route53-helpers.js';
+import { change, changeBatch } from '../tools/world/route53-helpers.js';
+import type { World } from '../tools/world/world.js';
 
-export const CLUSTER_TAG = 'rlec:cluster';
 export const OWNER_ID = 'rlec-dns-bench';
 /** The emulator's default account, and the Region the bench's clients sign for. */
 export const DEPLOYMENT_ENV = { OWNER_ID, ACCOUNT_ID: '123456789012', AWS_REGION: 'us-east-1' } as const;
-const IMAGE_ID = 'ami-03cf127a';
 const TTL = 60;
 
 export interface Node {
@@ -69,59 +60,38 @@ export class Fleet {
     legacyOwnerIds: [],
   };
 
-  constructor(
-    readonly route53: Route53Client,
-    readonly ec2: EC2Client,
-  ) {}
+  constructor(readonly world: World) {}
 
   /** A public zone, with a few records of its own, some sorting right beside the clusters' names. */
   async zone(name: string, clusters: readonly string[]): Promise<void> {
-    const id = (await createZone(this.route53, name)).replace('/hostedzone/', '');
+    const id = await this.world.zone(name);
     this.zones.set(name, id);
-    const record = (host: string, type: string, value: string) => ({
-      Action: 'CREATE' as const,
-      ResourceRecordSet: {
-        Name: `${host}.${name}.`,
-        Type: type as never,
-        TTL: 300,
-        ResourceRecords: [{ Value: value }],
-      },
-    });
-    const changes = [record('www', 'A', '192.0.2.10'), record('api', 'CNAME', `www.${name}.`)];
+    const unrelated = (host: string, type: 'A' | 'CNAME', value: string) =>
+      change('CREATE', `${host}.${name}.`, type, 300, [value]);
+    const changes = [unrelated('www', 'A', '192.0.2.10'), unrelated('api', 'CNAME', `www.${name}.`)];
     for (const cluster of clusters) {
       this.clusters.add(cluster);
       const label = cluster.slice(0, -name.length - 1);
       // `c1-b` sorts before `c1.` in Route 53's order; `node1.c1` lies inside the cluster's names but is not ours.
-      changes.push(record(`${label}-b`, 'A', '192.0.2.20'), record(`node1.${label}`, 'A', '192.0.2.30'));
+      changes.push(unrelated(`${label}-b`, 'A', '192.0.2.20'), unrelated(`node1.${label}`, 'A', '192.0.2.30'));
     }
-    await this.route53.send(
-      new ChangeResourceRecordSetsCommand({ HostedZoneId: id, ChangeBatch: { Changes: changes } }),
-    );
-    this.#unrelated.set(name, await records(this.route53, id));
+    await changeBatch(this.world.route53, id, changes);
+    this.#unrelated.set(name, await this.world.records(id));
   }
 
   /** Launches `count` instances in one call, tagged with the cluster when one is given. */
   async launch(count: number, cluster?: string): Promise<Node[]> {
-    const tags: Tag[] = [{ Key: 'Name', Value: cluster === undefined ? 'unrelated' : 'redis-node' }];
-    if (cluster !== undefined) tags.push({ Key: CLUSTER_TAG, Value: cluster });
-    const out = await this.ec2.send(
-      new RunInstancesCommand({
-        ImageId: IMAGE_ID,
-        MinCount: count,
-        MaxCount: count,
-        TagSpecifications: [{ ResourceType: 'instance', Tags: tags }],
-      }),
-    );
-    return (out.Instances ?? []).map((i: Instance) => {
-      if (i.InstanceId === undefined || i.PrivateIpAddress === undefined) throw new Error('RunInstances: no id or IP');
-      const node = { id: i.InstanceId, privateIp: i.PrivateIpAddress, cluster, running: true };
-      this.nodes.set(node.id, node);
+    const tags = { Name: cluster === undefined ? 'unrelated' : 'redis-node' };
+    const launched = await this.world.launchMany(count, { ...(cluster === undefined ? {} : { cluster }), tags });
+    return launched.map(({ id, privateIp }) => {
+      const node = { id, privateIp, cluster, running: true };
+      this.nodes.set(id, node);
       return node;
     });
   }
 
   async terminate(nodes: readonly Node[]): Promise<void> {
-    await this.ec2.send(new TerminateInstancesCommand({ InstanceIds: nodes.map((n) => n.id) }));
+    await this.world.terminate(...nodes.map((n) => n.id));
     for (const node of nodes) node.running = false;
   }
 
@@ -139,18 +109,7 @@ export class Fleet {
 
   /** The event EC2 sends when an instance changes state. */
   stateEvent(node: Node, state: string): EventBody {
-    this.#events += 1;
-    return {
-      version: '0',
-      id: `00000000-0000-4000-8000-${String(this.#events).padStart(12, '0')}`,
-      'detail-type': 'EC2 Instance State-change Notification',
-      source: 'aws.ec2',
-      account: '123456789012',
-      time: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
-      region: 'us-east-1',
-      resources: [`arn:aws:ec2:us-east-1:123456789012:instance/${node.id}`],
-      detail: { 'instance-id': node.id, state },
-    };
+    return this.world.stateEvent(node.id, state);
   }
 
   /**
@@ -161,7 +120,7 @@ export class Fleet {
     const found: string[] = [];
     for (const cluster of [...this.clusters].sort()) {
       const [, zoneId] = this.zoneOf(cluster);
-      const current = await readCluster(this.route53, zoneId, cluster);
+      const current = await readCluster(this.world.route53, zoneId, cluster);
       const expected = this.expectedMembers(cluster);
       const plan = planCluster({ cluster, current, members: expected, deployment: this.deployment, ttl: TTL });
       if (plan.changes.length > 0) {
@@ -169,7 +128,7 @@ export class Fleet {
       }
     }
     for (const [name, id] of this.zones) {
-      const now = new Set(await records(this.route53, id));
+      const now = new Set(await this.world.records(id));
       const missing = (this.#unrelated.get(name) ?? []).filter((r) => !now.has(r));
       if (missing.length > 0) found.push(`${name}: unrelated records changed: ${missing.join('; ')}`);
     }

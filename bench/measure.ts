@@ -2,12 +2,10 @@
  * What the scenarios share: fresh worlds on the emulator, measured runs (the proxy's counters, Route 53's rate limit
  * or faults in force, the zones checked afterwards), the per-event baseline and its extrapolation, and the figures.
  */
-import type { EC2Client } from '@aws-sdk/client-ec2';
-import type { Route53Client } from '@aws-sdk/client-route-53';
 import type { ClientOptions } from '../lib/clients.js';
 import { sweep } from '../lib/sweep.js';
-import type { Emulator } from '../tests/support/route53-rules.js';
-import { CountingTelemetry, container } from './container.js';
+import type { World } from '../tools/world/world.js';
+import { container } from './container.js';
 import { type EventBody, Fleet } from './fleet.js';
 import { install, type Route53Refusals } from './rate-limit.js';
 
@@ -60,18 +58,11 @@ export interface ScenarioResult {
   readonly targets: Target[];
 }
 
-export interface Bench {
-  readonly emulator: Emulator;
-  /** Plain clients for setup and checks: no pacing, default retries. */
-  readonly route53: Route53Client;
-  readonly ec2: EC2Client;
-}
-
 export function snapshot(
-  bench: Bench,
+  world: World,
   limit: Route53Refusals,
 ): { calls: Record<string, number>; throttled: Record<string, number> } {
-  const counts = bench.emulator.proxy.counts();
+  const counts = world.emulator.proxy.counts();
   const calls: Record<string, number> = {};
   const throttled: Record<string, number> = {};
   for (const action of new Set([...ACTIONS, ...Object.keys(counts)])) {
@@ -112,27 +103,30 @@ export function figures(
   };
 }
 
-/** Resets the emulator and builds a fresh world with `build`. */
-export async function world<T>(bench: Bench, build: (fleet: Fleet) => Promise<T>): Promise<{ fleet: Fleet; built: T }> {
-  await bench.emulator.reset();
-  const fleet = new Fleet(bench.route53, bench.ec2);
+/** Resets the emulator and builds a fresh fleet in it with `build`. */
+export async function freshFleet<T>(
+  world: World,
+  build: (fleet: Fleet) => Promise<T>,
+): Promise<{ fleet: Fleet; built: T }> {
+  await world.reset();
+  const fleet = new Fleet(world);
   return { fleet, built: await build(fleet) };
 }
 
 /** Runs `measure` with the proxy's counters reset and the rate limit (if any) in force; then checks the zones. */
 export async function measured(
-  bench: Bench,
   fleet: Fleet,
   limit: Route53Refusals,
   measure: () => Promise<void>,
 ): Promise<{ counted: ReturnType<typeof snapshot>; seconds: number; problems: string[] }> {
-  bench.emulator.proxy.resetCounts();
-  install(bench.emulator.proxy, limit);
+  const { proxy } = fleet.world.emulator;
+  proxy.resetCounts();
+  install(proxy, limit);
   const started = performance.now();
   await measure();
   const seconds = (performance.now() - started) / 1000;
-  const counted = snapshot(bench, limit);
-  bench.emulator.proxy.beforeForward = undefined;
+  const counted = snapshot(fleet.world, limit);
+  proxy.beforeForward = undefined;
   return { counted, seconds, problems: await fleet.problems() };
 }
 
@@ -140,21 +134,19 @@ export type Counted = ReturnType<typeof snapshot>;
 
 /** One full reconcile per event, in one container: what a per-event tool does. Keeps each event's own figures. */
 export async function perEvent(
-  bench: Bench,
   fleet: Fleet,
   events: readonly EventBody[],
   limit: Route53Refusals,
   clientOptions: ClientOptions,
 ): Promise<{ counted: Counted; seconds: number; problems: string[]; each: { counted: Counted; seconds: number }[] }> {
-  const telemetry = new CountingTelemetry();
-  const deps = container(telemetry, clientOptions);
+  const deps = container(clientOptions);
   const each: { counted: Counted; seconds: number }[] = [];
-  const result = await measured(bench, fleet, limit, async () => {
-    let before = snapshot(bench, limit);
+  const result = await measured(fleet, limit, async () => {
+    let before = snapshot(fleet.world, limit);
     for (const _event of events) {
       const began = performance.now();
       await sweep(deps);
-      const after = snapshot(bench, limit);
+      const after = snapshot(fleet.world, limit);
       each.push({ counted: minus(after, before), seconds: (performance.now() - began) / 1000 });
       before = after;
     }

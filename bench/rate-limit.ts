@@ -2,8 +2,8 @@
  * Route 53 misbehaving in front of the emulator, through the proxy's interceptor: its account-wide rate limit (a token
  * bucket, historically 5 requests/s, answering `Throttling` when empty, as Route 53 does), and injected faults.
  */
-import type { BeforeForward, CannedResponse, ProxyControl } from '../tests/support/route53-rules.js';
-import { priorRequestNotCompleteError, throttlingError } from '../tests/support/route53-rules.js';
+import type { BeforeForward, CannedResponse, ProxyControl } from '../tools/emulator/emulator.js';
+import { priorRequestNotCompleteError, throttlingError } from '../tools/emulator/emulator.js';
 
 /** An interceptor that refuses some Route 53 requests, counting them per action. */
 export interface Route53Refusals {
@@ -12,6 +12,11 @@ export interface Route53Refusals {
   readonly throttled: Map<string, number>;
 }
 
+/**
+ * Route 53's side of the rate limit. Not lib/pacing.ts's TokenBucket: that one makes its caller wait for the next
+ * token (a client pacing itself); a server that is over its rate refuses the request at once, and a refused request
+ * takes no token.
+ */
 export class Route53RateLimit implements Route53Refusals {
   readonly throttled = new Map<string, number>();
   #tokens: number;

@@ -4,19 +4,20 @@
  */
 import type { ClientOptions } from '../lib/clients.js';
 import { processEvents } from '../lib/process-events.js';
-import { CountingTelemetry, container } from './container.js';
+import { CapturedTelemetry } from '../tools/world/telemetry.js';
+import type { World } from '../tools/world/world.js';
+import { container } from './container.js';
 import { type Fleet, type Node, seeded, shuffle } from './fleet.js';
 import {
-  type Bench,
   type Counted,
   figures,
+  freshFleet,
   measured,
   pass,
   perEvent,
   ROUTE53_ACTIONS,
   type ScenarioResult,
   sum,
-  world,
 } from './measure.js';
 import { noRateLimit, Route53Faults } from './rate-limit.js';
 
@@ -24,7 +25,7 @@ import { noRateLimit, Route53Faults } from './rate-limit.js';
  * (a) 50 events over 5 clusters in 2 zones, with unrelated instances among them, in one batch. Route 53 is not
  * rate-limited and pacing is off in both runs: this scenario is about the number of calls.
  */
-export async function scenarioA(bench: Bench): Promise<ScenarioResult> {
+export async function scenarioA(world: World): Promise<ScenarioResult> {
   const layout: Record<string, string[]> = {
     'example.com': ['c1.example.com', 'c2.example.com', 'c3.example.com'],
     'example.net': ['c4.example.net', 'c5.example.net'],
@@ -40,11 +41,11 @@ export async function scenarioA(bench: Bench): Promise<ScenarioResult> {
   const clientOptions: ClientOptions = { route53Pacing: false };
   const limit = noRateLimit();
 
-  const ours = await world(bench, build);
+  const ours = await freshFleet(world, build);
   const events = ours.built;
-  const telemetry = new CountingTelemetry();
-  const deps = container(telemetry, clientOptions);
-  const run = await measured(bench, ours.fleet, limit, async () => {
+  const telemetry = new CapturedTelemetry();
+  const deps = container(clientOptions, telemetry);
+  const run = await measured(ours.fleet, limit, async () => {
     const result = await processEvents(
       deps,
       events.map((body, i) => ({ id: `m${i}`, body })),
@@ -54,30 +55,30 @@ export async function scenarioA(bench: Bench): Promise<ScenarioResult> {
   const batched = figures(run.counted, events.length, events.length, run.seconds, run.problems, []);
 
   // The same batch delivered again (at-least-once delivery): every cluster is already right.
-  const again = await measured(bench, ours.fleet, limit, async () => {
+  const again = await measured(ours.fleet, limit, async () => {
     await processEvents(
-      container(new CountingTelemetry(), clientOptions),
+      container(clientOptions),
       events.map((body, i) => ({ id: `d${i}`, body })),
     );
   });
   // A batch of nothing but unrelated instances' events, in a fresh container (empty zone cache).
   const unrelated = [...ours.fleet.nodes.values()].filter((n) => n.cluster === undefined);
-  const quiet = await measured(bench, ours.fleet, limit, async () => {
+  const quiet = await measured(ours.fleet, limit, async () => {
     await processEvents(
-      container(new CountingTelemetry(), clientOptions),
+      container(clientOptions),
       unrelated.map((node, i) => ({ id: `u${i}`, body: ours.fleet.stateEvent(node, 'running') })),
     );
   });
   const route53Of = (counted: Counted) => sum(counted.calls, (a) => ROUTE53_ACTIONS.has(a));
 
   // The whole batch again on a fresh world, with Route 53 answering PriorRequestNotComplete and Throttling.
-  const faulty = await world(bench, build);
+  const faulty = await freshFleet(world, build);
   const faults = new Route53Faults();
-  const faultTelemetry = new CountingTelemetry();
+  const faultTelemetry = new CapturedTelemetry();
   let retriedEvents = 0;
-  const underFaults = await measured(bench, faulty.fleet, faults, async () => {
+  const underFaults = await measured(faulty.fleet, faults, async () => {
     const result = await processEvents(
-      container(faultTelemetry, clientOptions),
+      container(clientOptions, faultTelemetry),
       faulty.built.map((body, i) => ({ id: `f${i}`, body })),
     );
     retriedEvents = result.retry.length;
@@ -92,8 +93,8 @@ export async function scenarioA(bench: Bench): Promise<ScenarioResult> {
       `${underFaults.seconds.toFixed(1)} s, ${retriedEvents} events left to retry, all faults retried by the SDK`,
   );
 
-  const theirs = await world(bench, build);
-  const base = await perEvent(bench, theirs.fleet, theirs.built, limit, clientOptions);
+  const theirs = await freshFleet(world, build);
+  const base = await perEvent(theirs.fleet, theirs.built, limit, clientOptions);
   const baseline = figures(base.counted, events.length, events.length, base.seconds, base.problems, []);
 
   return {

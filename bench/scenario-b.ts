@@ -5,10 +5,12 @@
 import { DEFAULTS } from '../lib/config.js';
 import type { PacingOptions } from '../lib/pacing.js';
 import { sweep } from '../lib/sweep.js';
-import { CountingTelemetry, container } from './container.js';
+import { CapturedTelemetry } from '../tools/world/telemetry.js';
+import type { World } from '../tools/world/world.js';
+import { container } from './container.js';
 import type { Delivery } from './deployment.js';
 import { type EventBody, type Fleet, type Node, seeded, shuffle } from './fleet.js';
-import { type Bench, extrapolate, figures, measured, pass, perEvent, type ScenarioResult, world } from './measure.js';
+import { extrapolate, figures, freshFleet, measured, pass, perEvent, type ScenarioResult } from './measure.js';
 import { Route53RateLimit } from './rate-limit.js';
 import { deliverThroughQueue } from './sqs.js';
 
@@ -31,7 +33,7 @@ export interface ScenarioBOptions {
  * delivered as SQS would. Each cluster starts with 10 published members; in the burst 2 of them terminate and 8 new
  * ones start; 300 unrelated instances start too.
  */
-export async function scenarioB(bench: Bench, options: ScenarioBOptions): Promise<ScenarioResult> {
+export async function scenarioB(world: World, options: ScenarioBOptions): Promise<ScenarioResult> {
   const layout: Record<string, string[]> = {
     'example.com': ['c1.example.com', 'c2.example.com', 'c3.example.com', 'c4.example.com'],
     'example.net': ['c5.example.net', 'c6.example.net', 'c7.example.net'],
@@ -42,7 +44,7 @@ export async function scenarioB(bench: Bench, options: ScenarioBOptions): Promis
     const initial = new Map<string, Node[]>();
     for (const cluster of Object.values(layout).flat()) initial.set(cluster, await fleet.launch(10, cluster));
     // The clusters as they stood before the burst, published by one unmeasured sweep.
-    await sweep(container(new CountingTelemetry(), { route53Pacing: false }));
+    await sweep(container({ route53Pacing: false }));
     const events: EventBody[] = [];
     for (const [cluster, members] of initial) {
       const leaving = members.slice(0, 2);
@@ -58,20 +60,20 @@ export async function scenarioB(bench: Bench, options: ScenarioBOptions): Promis
   };
   const { delivery } = options;
 
-  const ours = await world(bench, build);
+  const ours = await freshFleet(world, build);
   const events = ours.built;
   const spread = (options.arrivalSeconds * 1000) / events.length;
   const limit = new Route53RateLimit(options.route53Rate);
-  const containers: CountingTelemetry[] = [];
+  const containers: CapturedTelemetry[] = [];
   let report: Awaited<ReturnType<typeof deliverThroughQueue>> | undefined;
-  const run = await measured(bench, ours.fleet, limit, async () => {
+  const run = await measured(ours.fleet, limit, async () => {
     report = await deliverThroughQueue(
       events.map((body, i) => ({ atMs: i * spread, body })),
       { ...delivery, visibilityMs: options.visibilitySeconds * 1000 },
       () => {
-        const telemetry = new CountingTelemetry();
+        const telemetry = new CapturedTelemetry();
         containers.push(telemetry);
-        return container(telemetry, { route53Pacing: options.pacing });
+        return container({ route53Pacing: options.pacing }, telemetry);
       },
     );
   });
@@ -85,9 +87,9 @@ export async function scenarioB(bench: Bench, options: ScenarioBOptions): Promis
     `${report.deadLettered.length} events in the dead-letter queue`,
   ]);
 
-  const theirs = await world(bench, build);
+  const theirs = await freshFleet(world, build);
   const subset = theirs.built.slice(0, options.baselineEvents);
-  const base = await perEvent(bench, theirs.fleet, subset, new Route53RateLimit(options.route53Rate), {
+  const base = await perEvent(theirs.fleet, subset, new Route53RateLimit(options.route53Rate), {
     route53Pacing: options.pacing,
   });
   const baseline = extrapolate(base, events.length, DEFAULTS.zoneCacheSeconds);

@@ -12,6 +12,7 @@
  * The function is what handlers/ec2-state-change.ts runs for an SQS batch: processEvents over the messages, the
  * failures reported as batchItemFailures.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { processEvents } from '../lib/process-events.js';
 import type { ReconcilerDeps } from '../lib/reconciler.js';
 import type { Delivery } from './deployment.js';
@@ -49,7 +50,6 @@ export interface DeliveryReport {
   readonly containers: number;
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const POLL_MS = 20;
 
 export async function deliverThroughQueue(

@@ -12,10 +12,14 @@
  *   npx tsx scripts/demo.ts [--logs]
  */
 import type { Context, EventBridgeEvent } from 'aws-lambda';
+import { paint, processIo } from '../cli/output.js';
+import { zoneFileLines } from '../lib/export.js';
 import { parseOwnership } from '../lib/ownership.js';
 import type { RecordSet } from '../lib/records.js';
-import { listAll } from '../tests/support/route53-helpers.js';
-import { CLUSTER_TAG, World } from '../tests/support/world.js';
+import { readCluster } from '../lib/registry.js';
+import { emulatorEnv } from '../tools/emulator/emulator.js';
+import { lambdaContext } from '../tools/world/lambda-context.js';
+import { CLUSTER_TAG, World } from '../tools/world/world.js';
 
 const ZONE = 'example.com';
 const CLUSTER = 'mycluster.example.com';
@@ -28,27 +32,16 @@ const showRawLogs = process.argv.includes('--logs');
 
 // --- output
 
-const colour = process.stdout.isTTY === true && (process.env.NO_COLOR ?? '') === '';
-const paint =
-  (code: string) =>
-  (text: string): string =>
-    colour ? `\x1b[${code}m${text}\x1b[0m` : text;
-const bold = paint('1');
-const dim = paint('2');
-const red = paint('31');
-const green = paint('32');
-const yellow = paint('33');
-const cyan = paint('36');
-
-// The demo writes to the stream itself: the handler's logs go through `console`, which is captured while it runs.
-const say = (line = ''): void => {
-  process.stdout.write(`${line}\n`);
-};
+// Colour as the CLI has it: only on a terminal, never with NO_COLOR. The demo writes to the stream itself: the
+// handler's logs go through `console`, which is captured while it runs.
+const io = processIo();
+const { bold, dim, red, green, yellow } = paint(io);
+const say = (line = ''): void => io.out(line);
 let step = 0;
 const heading = (title: string): void => {
   step += 1;
   say();
-  say(bold(cyan(`${step}. ${title}`)));
+  say(bold(`${step}. ${title}`));
 };
 
 // --- the handler
@@ -77,12 +70,7 @@ async function loadHandler(endpoint: string): Promise<Handler> {
   ]) {
     delete process.env[name];
   }
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL: endpoint,
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'testing',
-    AWS_SECRET_ACCESS_KEY: 'testing',
-    AWS_EC2_METADATA_DISABLED: 'true',
+  Object.assign(process.env, emulatorEnv(endpoint), {
     OWNER_ID,
     // The emulator's default account: serverless.yml gives the functions their own.
     ACCOUNT_ID: '123456789012',
@@ -96,26 +84,6 @@ async function loadHandler(endpoint: string): Promise<Handler> {
 }
 
 const FUNCTION_NAME = 'rlec-dns-demo-stateChange';
-let invocations = 0;
-
-/** A Lambda context as the platform gives one, with a fresh request id per invocation. */
-function lambdaContext(): Context {
-  invocations += 1;
-  return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName: FUNCTION_NAME,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${FUNCTION_NAME}`,
-    memoryLimitInMB: '256',
-    awsRequestId: `00000000-0000-4000-a000-${String(invocations).padStart(12, '0')}`,
-    logGroupName: `/aws/lambda/${FUNCTION_NAME}`,
-    logStreamName: '2026/01/01/[$LATEST]00000000000000000000000000000000',
-    getRemainingTimeInMillis: () => 30_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
 
 /** What the handler logged during one invocation. */
 interface Captured {
@@ -159,7 +127,7 @@ async function capturingConsole(work: () => Promise<unknown>): Promise<{ error: 
  */
 async function deliver(handler: Handler, world: World, instanceId: string, state: string): Promise<void> {
   const event = world.stateEvent(instanceId, state) as unknown as EventBridgeEvent<string, unknown>;
-  const { error, lines } = await capturingConsole(() => handler(event, lambdaContext()));
+  const { error, lines } = await capturingConsole(() => handler(event, lambdaContext(FUNCTION_NAME)));
   let changed = false;
   for (const line of lines) {
     if (showRawLogs && line.json !== undefined) say(dim(`      ${JSON.stringify(line.json)}`));
@@ -183,22 +151,15 @@ async function deliver(handler: Handler, world: World, instanceId: string, state
 
 // --- records
 
-/** The cluster's records in the zone: NS, then the glue A records by number, then the ownership TXT. */
+/** The cluster's records in the zone: NS (values sorted), then the glue A records by number, then the ownership TXT. */
 async function clusterRecords(world: World, zoneId: string): Promise<RecordSet[]> {
-  const suffix = `.${CLUSTER}.`;
   const order = (set: RecordSet): [number, number] => {
     if (set.type === 'NS') return [0, 0];
     if (set.type === 'A') return [1, Number(/^ns(\d+)\./.exec(set.name)?.[1] ?? 0)];
     return [2, 0];
   };
-  return (await listAll(world.route53, zoneId))
-    .map((set) => ({
-      name: set.Name ?? '',
-      type: set.Type ?? '',
-      ttl: set.TTL ?? 0,
-      values: (set.ResourceRecords ?? []).map((record) => record.Value ?? ''),
-    }))
-    .filter((set) => set.name === `${CLUSTER}.` || set.name.endsWith(suffix))
+  return (await readCluster(world.route53, zoneId, CLUSTER))
+    .map((set) => (set.type === 'NS' ? { ...set, values: [...set.values].sort() } : set))
     .sort((a, b) => {
       const [x, y] = [order(a), order(b)];
       return x[0] - y[0] || x[1] - y[1];
@@ -207,14 +168,9 @@ async function clusterRecords(world: World, zoneId: string): Promise<RecordSet[]
 
 /** Zone-file lines, one value per line, as in the README. */
 function printRecords(sets: readonly RecordSet[]): void {
-  const width = Math.max(...sets.map((set) => set.name.length)) + 2;
-  const lines = sets.flatMap((set) => {
-    const values = set.type === 'NS' ? [...set.values].sort() : set.values;
-    return values.map((value) => `${set.name.padEnd(width)}${set.ttl} IN ${set.type.padEnd(4)}${value}`);
-  });
   say(dim(`   ; in the public hosted zone ${ZONE}`));
-  if (lines.length === 0) say(dim('   ; (no records for the cluster)'));
-  for (const line of lines) say(`   ${line}`);
+  if (sets.length === 0) say(dim('   ; (no records for the cluster)'));
+  for (const line of zoneFileLines(sets)) say(`   ${line}`);
 }
 
 /** instance id → number, from the ownership record. */

@@ -7,8 +7,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { TEST_REGION } from '../support/route53-rules.js';
-import { World } from '../support/world.js';
+import { TEST_REGION } from '../../tools/emulator/emulator.js';
+import { World } from '../../tools/world/world.js';
 import { emulatorEnv, spawnCli } from './support/cli.js';
 
 let world: World;

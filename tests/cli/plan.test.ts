@@ -1,6 +1,6 @@
 /** `rlec-dns plan` against the emulator: the loop's own dry run, as a diff, with terraform's exit codes. */
 import { describe, expect, it } from 'vitest';
-import { changeBatch, change as r53Change } from '../support/route53-helpers.js';
+import { changeBatch, change as r53Change } from '../../tools/world/route53-helpers.js';
 import { launchCluster, OWNER, runCli, useCliWorld } from './support/cli.js';
 
 const setup = useCliWorld();

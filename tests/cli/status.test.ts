@@ -1,6 +1,6 @@
 /** `rlec-dns status` against the emulator: members, records, and whether they agree, without writing anything. */
 import { describe, expect, it } from 'vitest';
-import { changeBatch, change as r53Change } from '../support/route53-helpers.js';
+import { changeBatch, change as r53Change } from '../../tools/world/route53-helpers.js';
 import { launchCluster, runCli, useCliWorld } from './support/cli.js';
 
 const setup = useCliWorld();

@@ -1,7 +1,7 @@
 /** `rlec-dns sync` against the emulator: applies the plan, prints it, and waits for Route 53's INSYNC. */
 import { describe, expect, it } from 'vitest';
-import { changeBatch, change as r53Change } from '../support/route53-helpers.js';
-import type { CannedResponse, RequestContext } from '../support/route53-rules.js';
+import type { CannedResponse, RequestContext } from '../../tools/emulator/emulator.js';
+import { changeBatch, change as r53Change } from '../../tools/world/route53-helpers.js';
 import { launchCluster, OWNER, runCli, useCliWorld } from './support/cli.js';
 
 const setup = useCliWorld();

@@ -177,7 +177,7 @@ describe('the demo without the emulator installed', () => {
       // Prepare: a copy of the project's code with no .venv
       const copy = mkdtempSync(join(tmpdir(), 'rlec-dns-demo-'));
       try {
-        for (const path of ['lib', 'handlers', 'scripts', 'tests/support', 'package.json', 'tsconfig.json']) {
+        for (const path of ['lib', 'handlers', 'cli', 'scripts', 'tools', 'package.json', 'tsconfig.json']) {
           cpSync(join(ROOT, path), join(copy, path), { recursive: true });
         }
         symlinkSync(join(ROOT, 'node_modules'), join(copy, 'node_modules'), 'dir');

@@ -1,12 +1,12 @@
 /**
  * What moto 5.2.5 does on its own, without the Route 53 rules proxy: the reasons the proxy exists and the shape of
  * its workarounds (CREATE sent as UPSERT, DELETE sent with moto's own listed values, listing re-sorted). If a moto
- * upgrade makes one of these fail, revisit the matching workaround in tests/support/route53-rules.ts.
+ * upgrade makes one of these fail, revisit the matching workaround in tools/emulator/route53-rules.ts.
  */
 import { ListResourceRecordSetsCommand, type Route53Client } from '@aws-sdk/client-route-53';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { change, changeBatch, createZone, listAll, records } from '../support/route53-helpers.js';
-import { clients, type Emulator, startEmulator } from '../support/route53-rules.js';
+import { clients, type Emulator, startEmulator } from '../../tools/emulator/emulator.js';
+import { change, changeBatch, createZone, listAll, records } from '../../tools/world/route53-helpers.js';
 
 const NS1 = 'ns1.c1.example.com';
 

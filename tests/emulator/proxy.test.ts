@@ -7,7 +7,6 @@ import {
   type Route53Client,
 } from '@aws-sdk/client-route-53';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { change, changeBatch, createZone, records } from '../support/route53-helpers.js';
 import {
   clients,
   type Emulator,
@@ -15,7 +14,8 @@ import {
   priorRequestNotCompleteError,
   startEmulator,
   throttlingError,
-} from '../support/route53-rules.js';
+} from '../../tools/emulator/emulator.js';
+import { change, changeBatch, createZone, records } from '../../tools/world/route53-helpers.js';
 
 const NS1 = 'ns1.c1.example.com';
 

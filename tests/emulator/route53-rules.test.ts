@@ -1,7 +1,7 @@
 import { ListResourceRecordSetsCommand, type Route53Client } from '@aws-sdk/client-route-53';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { change, changeBatch, createZone, listAll, records } from '../support/route53-helpers.js';
-import { clients, type Emulator, startEmulator } from '../support/route53-rules.js';
+import { clients, type Emulator, startEmulator } from '../../tools/emulator/emulator.js';
+import { change, changeBatch, createZone, listAll, records } from '../../tools/world/route53-helpers.js';
 
 const NS1 = 'ns1.c1.example.com';
 const NS1_KEY = "[name='ns1.c1.example.com.', type='A']";

@@ -14,13 +14,13 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { logFailedAttempts } from '../../lib/attempt-log.js';
 import { processEvents } from '../../lib/process-events.js';
 import { METRIC } from '../../lib/telemetry.js';
+import { clients, TEST_CREDENTIALS, TEST_REGION } from '../../tools/emulator/emulator.js';
+import { change, changeBatch } from '../../tools/world/route53-helpers.js';
+import type { CapturedTelemetry } from '../../tools/world/telemetry.js';
 import { type Container, container } from '../support/concurrency.js';
+import { delegation } from '../support/delegation.js';
 import { deliver, FAULTS, type Fault, injectFaults, Reliability } from '../support/faults.js';
-import { change, changeBatch } from '../support/route53-helpers.js';
-import { clients, TEST_CREDENTIALS, TEST_REGION } from '../support/route53-rules.js';
 import { useWorld } from '../support/use-world.js';
-import type { CapturedTelemetry } from '../support/world.js';
-import { delegation } from '../support/world.js';
 
 const C1 = 'c1.example.com';
 const C2 = 'c2.example.com';

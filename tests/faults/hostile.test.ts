@@ -6,10 +6,10 @@
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { processEvents } from '../../lib/process-events.js';
 import { METRIC } from '../../lib/telemetry.js';
+import { change, changeBatch } from '../../tools/world/route53-helpers.js';
+import { delegation } from '../support/delegation.js';
 import { Reliability } from '../support/faults.js';
-import { change, changeBatch } from '../support/route53-helpers.js';
 import { useWorld } from '../support/use-world.js';
-import { delegation } from '../support/world.js';
 import { hostileTagValues, ignoredEvents, malformedEvents } from './corpus.js';
 
 const GOOD = 'good.example.com';

@@ -1,7 +1,7 @@
 /**
- * Shared fixtures for the handler tests: the environment a handler module reads at import, a fake Lambda context,
- * and fakes of the two AWS reads the loop makes (DescribeInstances with filters, ListResourceRecordSets in Route 53's
- * order), so that each test states only the instances and records it is about.
+ * Shared fixtures for the handler tests: the environment a handler module reads at import, and fakes of the two AWS
+ * reads the loop makes (DescribeInstances with filters, ListResourceRecordSets in Route 53's order), so that each
+ * test states only the instances and records it is about. The Lambda context is tools/world/lambda-context.ts.
  */
 import {
   type DescribeInstancesCommandInput,
@@ -14,10 +14,10 @@ import {
   type ResourceRecordSet,
   Route53Client,
 } from '@aws-sdk/client-route-53';
-import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, vi } from 'vitest';
 import { resetRuntime } from '../../lib/runtime.js';
+import { lambdaContext } from '../../tools/world/lambda-context.js';
 
 /**
  * What the handler modules read when they are imported (config at cold start) and what keeps Powertools quiet.
@@ -55,21 +55,6 @@ export function quietPowertools(): void {
     warn(...args);
   });
 }
-
-export const lambdaContext = (functionName: string): Context => ({
-  callbackWaitsForEmptyEventLoop: true,
-  functionName,
-  functionVersion: '$LATEST',
-  invokedFunctionArn: `arn:aws:lambda:eu-west-1:123456789012:function:${functionName}`,
-  memoryLimitInMB: '256',
-  awsRequestId: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef',
-  logGroupName: `/aws/lambda/${functionName}`,
-  logStreamName: '2026/11/25/[$LATEST]0123456789abcdef',
-  getRemainingTimeInMillis: () => 30_000,
-  done: () => undefined,
-  fail: () => undefined,
-  succeed: () => undefined,
-});
 
 /** An EC2 instance as the fake DescribeInstances knows it. */
 export interface FakeInstance {
@@ -186,5 +171,5 @@ export function useHandler<H extends (...args: never[]) => unknown>(
     if (loaded === undefined) throw new Error('useHandler: the handler is imported in beforeAll');
     return loaded(...args);
   }) as H;
-  return { route53, ec2, context: lambdaContext(functionName), handler };
+  return { route53, ec2, context: lambdaContext(functionName, 'eu-west-1'), handler };
 }

@@ -11,6 +11,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConflictError } from '../../lib/errors.js';
 import { type BatchResult, processEvents } from '../../lib/process-events.js';
 import { METRIC } from '../../lib/telemetry.js';
+import type { RequestContext } from '../../tools/emulator/emulator.js';
+import { listAll, recordSet, summary } from '../../tools/world/route53-helpers.js';
 import {
   Barrier,
   type Container,
@@ -21,8 +23,6 @@ import {
   total,
   Wiretap,
 } from '../support/concurrency.js';
-import { listAll, recordSet, summary } from '../support/route53-helpers.js';
-import type { RequestContext } from '../support/route53-rules.js';
 import { useWorld } from '../support/use-world.js';
 
 const C1 = 'c1.example.com';

@@ -10,9 +10,9 @@ import type { ReconcilerDeps } from '../../lib/reconciler.js';
 import { clusterStatus } from '../../lib/status.js';
 import { sweep } from '../../lib/sweep.js';
 import { METRIC } from '../../lib/telemetry.js';
-import { change, changeBatch } from '../support/route53-helpers.js';
+import { change, changeBatch } from '../../tools/world/route53-helpers.js';
+import { delegation } from '../support/delegation.js';
 import { useWorld } from '../support/use-world.js';
-import { delegation } from '../support/world.js';
 
 const C1 = 'c1.example.com';
 const NESTED = 'a.c1.example.com';

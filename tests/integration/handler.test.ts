@@ -10,9 +10,12 @@ import type { handler as ReconcileHandler } from '../../handlers/reconcile.js';
 import { TransientError } from '../../lib/errors.js';
 import { processEvents } from '../../lib/process-events.js';
 import { resetRuntime } from '../../lib/runtime.js';
-import { lambdaContext, quietPowertools } from '../handlers/support.js';
-import { change, changeBatch } from '../support/route53-helpers.js';
-import { delegation, World } from '../support/world.js';
+import { emulatorEnv } from '../../tools/emulator/emulator.js';
+import { lambdaContext } from '../../tools/world/lambda-context.js';
+import { change, changeBatch } from '../../tools/world/route53-helpers.js';
+import { World } from '../../tools/world/world.js';
+import { quietPowertools } from '../handlers/support.js';
+import { delegation } from '../support/delegation.js';
 
 const OWNER = 'rlec-dns-test';
 const C1 = 'c1.example.com';
@@ -57,10 +60,7 @@ let reconcile: typeof ReconcileHandler;
 beforeAll(async () => {
   world = await World.start();
   const env = {
-    AWS_ENDPOINT_URL: world.emulator.endpoint,
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'testing',
-    AWS_SECRET_ACCESS_KEY: 'testing',
+    ...emulatorEnv(world.emulator.endpoint),
     OWNER_ID: OWNER,
     ACCOUNT_ID: '123456789012',
     POWERTOOLS_METRICS_DISABLED: 'true',

@@ -9,10 +9,10 @@ import { processEvents } from '../../lib/process-events.js';
 import type { ReconcilerDeps } from '../../lib/reconciler.js';
 import { sweep } from '../../lib/sweep.js';
 import { METRIC } from '../../lib/telemetry.js';
-import { HERE, type Where } from '../support/deployment.js';
-import { change, changeBatch } from '../support/route53-helpers.js';
+import { HERE, type Where } from '../../tools/world/deployment.js';
+import { change, changeBatch } from '../../tools/world/route53-helpers.js';
+import { delegation } from '../support/delegation.js';
 import { useWorld } from '../support/use-world.js';
-import { delegation } from '../support/world.js';
 
 const C1 = 'c1.example.com';
 const C2 = 'c2.example.com';
@@ -204,8 +204,8 @@ describe('records of the earlier form (owner id only)', () => {
       [1, a],
       [2, b],
     ]);
-    await setup.world.terminate(a, 'eu-west-1');
-    await setup.world.terminate(b, 'eu-west-1');
+    await setup.world.terminateIn('eu-west-1', a);
+    await setup.world.terminateIn('eu-west-1', b);
 
     // Act
     await sweep(pair.ireland);

@@ -10,9 +10,9 @@ import { processEvents } from '../../lib/process-events.js';
 import type { ReconcilerDeps } from '../../lib/reconciler.js';
 import { sweep } from '../../lib/sweep.js';
 import { METRIC } from '../../lib/telemetry.js';
-import { change, changeBatch, listAll } from '../support/route53-helpers.js';
+import { change, changeBatch, listAll } from '../../tools/world/route53-helpers.js';
+import { delegation } from '../support/delegation.js';
 import { useWorld } from '../support/use-world.js';
-import { delegation } from '../support/world.js';
 
 const C1 = 'c1.example.com';
 const C2 = 'c2.example.com';

@@ -6,9 +6,10 @@ import type { Change, Route53Client } from '@aws-sdk/client-route-53';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { processEvents } from '../../lib/process-events.js';
 import { sweep } from '../../lib/sweep.js';
-import { change, changeBatch, records } from '../support/route53-helpers.js';
-import { clients } from '../support/route53-rules.js';
-import { delegation, type SlotEntry, World } from '../support/world.js';
+import { clients } from '../../tools/emulator/emulator.js';
+import { change, changeBatch, records } from '../../tools/world/route53-helpers.js';
+import { World } from '../../tools/world/world.js';
+import { delegation, type SlotEntry } from '../support/delegation.js';
 
 const C1 = 'c1.example.com';
 /** A cluster whose records sort after every other name of the zone: the last listing page. */

@@ -6,9 +6,9 @@
 import { describe, expect, it } from 'vitest';
 import { sweep } from '../../lib/sweep.js';
 import { METRIC } from '../../lib/telemetry.js';
-import { change, changeBatch } from '../support/route53-helpers.js';
+import { change, changeBatch } from '../../tools/world/route53-helpers.js';
+import { delegation, type SlotEntry } from '../support/delegation.js';
 import { useWorld } from '../support/use-world.js';
-import { delegation, type SlotEntry } from '../support/world.js';
 
 const C1 = 'c1.example.com';
 const C2 = 'c2.example.com';

@@ -6,8 +6,9 @@ import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
 import { processEvents } from '../../lib/process-events.js';
 import { METRIC } from '../../lib/telemetry.js';
+import { CLUSTER_TAG } from '../../tools/world/world.js';
+import { delegation } from '../support/delegation.js';
 import { useWorld } from '../support/use-world.js';
-import { CLUSTER_TAG, delegation } from '../support/world.js';
 
 const ADDRESS_TYPE_TAG = 'rlec:address-type';
 const C1 = 'c1.example.com';

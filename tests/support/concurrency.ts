@@ -7,9 +7,15 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { type Change, ChangeResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
 import type { ReconcilerDeps, RetryOptions } from '../../lib/reconciler.js';
 import { ZoneDirectory } from '../../lib/zones.js';
-import { type BeforeForward, type RequestContext, TEST_CREDENTIALS, TEST_REGION } from './route53-rules.js';
-import { type ChangeAction, parseChangeBatch } from './route53-xml.js';
-import { CapturedTelemetry, type World } from './world.js';
+import {
+  type BeforeForward,
+  type RequestContext,
+  TEST_CREDENTIALS,
+  TEST_REGION,
+} from '../../tools/emulator/emulator.js';
+import { type ChangeAction, parseChangeBatch } from '../../tools/emulator/route53-xml.js';
+import { CapturedTelemetry } from '../../tools/world/telemetry.js';
+import type { World } from '../../tools/world/world.js';
 
 /** Small, real, jittered backoff: conflicts are retried within milliseconds. */
 export const FAST_JITTER: RetryOptions = { attempts: 8, baseMs: 5, maxMs: 50 };

@@ -10,10 +10,10 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { type BatchResult, type EventItem, processEvents } from '../../lib/process-events.js';
 import type { ReconcilerDeps } from '../../lib/reconciler.js';
-import type { BeforeForward, CannedResponse, RequestContext } from './aws-proxy.js';
-import { request } from './http.js';
-import { priorRequestNotCompleteError, route53Error, throttlingError } from './route53-errors.js';
-import type { World } from './world.js';
+import type { BeforeForward, CannedResponse, RequestContext } from '../../tools/emulator/aws-proxy.js';
+import { request } from '../../tools/emulator/http.js';
+import { priorRequestNotCompleteError, route53Error, throttlingError } from '../../tools/emulator/route53-errors.js';
+import type { World } from '../../tools/world/world.js';
 
 export type Fault =
   | { readonly kind: 'respond'; readonly response: () => CannedResponse }

@@ -1,6 +1,6 @@
-/** Vitest hooks for a file of emulator tests (kept apart from world.ts, which the demo also runs outside Vitest). */
+/** Vitest hooks for a file of emulator tests (apart from tools/world/world.ts, which the demo and bench use too). */
 import { afterAll, beforeAll, beforeEach } from 'vitest';
-import { World } from './world.js';
+import { World } from '../../tools/world/world.js';
 
 export interface WorldSetup {
   /** The file's world, started before its first test. */

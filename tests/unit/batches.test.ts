@@ -10,8 +10,8 @@ import { ChangeRejectedError } from '../../lib/errors.js';
 import { parseOwnership } from '../../lib/ownership.js';
 import { planCluster } from '../../lib/plan.js';
 import { type Change, keyOf, type Member, type RecordSet } from '../../lib/records.js';
-import { applyStrictly } from '../support/apply-strictly.js';
-import { deploymentOf } from '../support/deployment.js';
+import { applyStrictly } from '../../tools/emulator/apply-strictly.js';
+import { deploymentOf } from '../../tools/world/deployment.js';
 
 const cluster = 'c1.example.com';
 const owner = 'rlec-dns-test';

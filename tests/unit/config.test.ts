@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULTS, loadConfig } from '../../lib/config.js';
 import { ConfigError } from '../../lib/errors.js';
-import { DEPLOYMENT_ENV } from '../support/deployment.js';
+import { DEPLOYMENT_ENV } from '../../tools/world/deployment.js';
 
 const emptyEnv = {};
 /** loadConfig with the account and Region a function always gets (serverless.yml and Lambda set them). */

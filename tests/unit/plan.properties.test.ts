@@ -7,8 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { ForeignRecordsError } from '../../lib/errors.js';
 import { planCluster } from '../../lib/plan.js';
 import { keyOf, type Member, type RecordSet, sameRecord } from '../../lib/records.js';
-import { applyStrictly } from '../support/apply-strictly.js';
-import { deploymentOf } from '../support/deployment.js';
+import { applyStrictly } from '../../tools/emulator/apply-strictly.js';
+import { deploymentOf } from '../../tools/world/deployment.js';
 
 const cluster = 'c1.example.com';
 const owner = 'prop-owner';

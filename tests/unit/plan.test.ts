@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ForeignRecordsError } from '../../lib/errors.js';
 import { assignSlots, type PlanInput, planCluster } from '../../lib/plan.js';
 import type { RecordSet } from '../../lib/records.js';
-import { deploymentOf, ownerHeader } from '../support/deployment.js';
+import { deploymentOf, ownerHeader } from '../../tools/world/deployment.js';
 
 const cluster = 'c1.example.com';
 const owner = 'rlec-dns-test';

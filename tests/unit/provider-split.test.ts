@@ -6,7 +6,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { splitChanges } from '../../lib/batches.js';
 import { planCluster } from '../../lib/plan.js';
 import { applyChanges, ConflictDetected, toRoute53Change } from '../../lib/provider.js';
-import { deploymentOf } from '../support/deployment.js';
+import { deploymentOf } from '../../tools/world/deployment.js';
 
 const route53 = mockClient(Route53Client);
 const client = new Route53Client({});

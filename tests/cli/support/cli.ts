@@ -9,9 +9,9 @@ import { beforeEach, vi } from 'vitest';
 import { main } from '../../../cli/main.js';
 import type { Io } from '../../../cli/output.js';
 import { processEvents } from '../../../lib/process-events.js';
-import { TEST_REGION } from '../../support/route53-rules.js';
+import { emulatorEnv as sdkEnv } from '../../../tools/emulator/emulator.js';
+import type { World } from '../../../tools/world/world.js';
 import { useWorld, type WorldSetup } from '../../support/use-world.js';
-import type { World } from '../../support/world.js';
 
 export const OWNER = 'rlec-dns-test';
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
@@ -50,14 +50,7 @@ export async function runCli(argv: readonly string[], options: RunOptions = {}):
 
 /** The environment a user pointing the CLI at the emulator would set. */
 export function emulatorEnv(world: World): Record<string, string> {
-  return {
-    AWS_ENDPOINT_URL: world.emulator.endpoint,
-    AWS_ACCESS_KEY_ID: 'testing',
-    AWS_SECRET_ACCESS_KEY: 'testing',
-    AWS_REGION: TEST_REGION,
-    AWS_EC2_METADATA_DISABLED: 'true',
-    OWNER_ID: OWNER,
-  };
+  return { ...sdkEnv(world.emulator.endpoint), OWNER_ID: OWNER };
 }
 
 /**

@@ -4,7 +4,7 @@
  * shared free port, since tests cannot bind port 53.
  */
 import type { Route53Client } from '@aws-sdk/client-route-53';
-import { listAll } from '../../support/route53-helpers.js';
+import { listAll } from '../../../tools/world/route53-helpers.js';
 import type { Node } from './cli.js';
 import { type Responder, type ResponderOptions, startResponder, type ZoneRecord } from './dns-responder.js';
 

@@ -9,7 +9,7 @@ import type { Route53Client } from '@aws-sdk/client-route-53';
 import { queryDns } from '../../../cli/dns/client.js';
 import { zoneFileLines } from '../../../lib/export.js';
 import { toRecordSet } from '../../../lib/registry.js';
-import { listAll } from '../../support/route53-helpers.js';
+import { listAll } from '../../../tools/world/route53-helpers.js';
 import { Daemon } from './daemon.js';
 import { run } from './run.js';
 import type { DnsTools } from './tools.js';

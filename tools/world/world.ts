@@ -1,7 +1,7 @@
 /**
- * A small world for integration tests and the demo: the emulator, the real SDK clients, hosted zones, tagged
- * instances, and the EventBridge events EC2 would send for them. Telemetry is captured, so tests can assert on
- * log lines and metrics.
+ * A small AWS world on the emulator, for the tests, the demo and the benchmark: the emulator, plain SDK clients,
+ * hosted zones, tagged instances, and the EventBridge events EC2 and the tagging service send for them. Telemetry is
+ * captured, so tests can assert on log lines and metrics.
  */
 import {
   CreateTagsCommand,
@@ -16,83 +16,14 @@ import {
 import type { Route53Client } from '@aws-sdk/client-route-53';
 import { type Config, loadConfig } from '../../lib/config.js';
 import type { ReconcilerDeps } from '../../lib/reconciler.js';
-import type { Log, MetricSink } from '../../lib/telemetry.js';
 import { ZoneDirectory } from '../../lib/zones.js';
-import { DEPLOYMENT_ENV, HERE, ownerHeader, type Where } from './deployment.js';
+import { clients, type Emulator, startEmulator } from '../emulator/emulator.js';
+import { DEPLOYMENT_ENV } from './deployment.js';
 import { createZone, records } from './route53-helpers.js';
-import { clients, type Emulator, startEmulator } from './route53-rules.js';
+import { CapturedTelemetry } from './telemetry.js';
 
 export const CLUSTER_TAG = 'rlec:cluster';
 const IMAGE_ID = 'ami-03cf127a';
-
-export interface LogLine {
-  readonly level: 'debug' | 'info' | 'warn' | 'error';
-  readonly message: string;
-  readonly attributes: Record<string, unknown>;
-}
-
-/** Captures what the loop logs and counts. */
-export class CapturedTelemetry {
-  readonly lines: LogLine[] = [];
-  readonly metrics: { name: string; value: number }[] = [];
-
-  readonly log: Log = {
-    debug: (message: unknown, ...rest: unknown[]) => this.#push('debug', message, rest),
-    info: (message: unknown, ...rest: unknown[]) => this.#push('info', message, rest),
-    warn: (message: unknown, ...rest: unknown[]) => this.#push('warn', message, rest),
-    error: (message: unknown, ...rest: unknown[]) => this.#push('error', message, rest),
-  } as Log;
-
-  readonly sink: MetricSink = {
-    addMetric: (name: string, _unit: unknown, value: number) => {
-      this.metrics.push({ name, value });
-    },
-  } as MetricSink;
-
-  #push(level: LogLine['level'], message: unknown, rest: unknown[]): void {
-    const attributes = Object.assign({}, ...rest.filter((r) => typeof r === 'object' && r !== null));
-    this.lines.push({ level, message: String(message), attributes });
-  }
-
-  /** Sum of a metric's values. */
-  count(name: string): number {
-    return this.metrics.filter((m) => m.name === name).reduce((sum, m) => sum + m.value, 0);
-  }
-
-  /** Log messages of a level, for readable assertions. */
-  messages(level: LogLine['level']): string[] {
-    return this.lines.filter((l) => l.level === level).map((l) => l.message);
-  }
-
-  clear(): void {
-    this.lines.length = 0;
-    this.metrics.length = 0;
-  }
-}
-
-/** A published member as tests state it: [slot, instance id, address]. */
-export type SlotEntry = readonly [slot: number, instanceId: string, address: string];
-
-/**
- * The sorted {@link World.records} lines a cluster with these members should have: NS, ownership TXT, one glue A per
- * member (TTL 60). None for no members.
- */
-export function delegation(
-  cluster: string,
-  members: readonly SlotEntry[],
-  owner = 'rlec-dns-test',
-  where: Where = HERE,
-): string[] {
-  if (members.length === 0) return [];
-  const bySlot = [...members].sort((x, y) => x[0] - y[0]);
-  const ns = bySlot.map(([n]) => `ns${n}.${cluster}.`).sort();
-  const txt = [ownerHeader(owner, where), ...bySlot.map(([n, id]) => `"ns${n}=${id}"`)].sort();
-  return [
-    `${cluster}. NS 60 ${ns.join(' ')}`,
-    `_rlec-dns.${cluster}. TXT 60 ${txt.join(' ')}`,
-    ...bySlot.map(([n, , ip]) => `ns${n}.${cluster}. A 60 ${ip}`),
-  ].sort();
-}
 
 export interface LaunchOptions {
   readonly cluster?: string;
@@ -100,6 +31,12 @@ export interface LaunchOptions {
   readonly tags?: Record<string, string>;
   /** Launch in this Region's EC2 (another deployment's) instead of the world's own (us-east-1). */
   readonly region?: string;
+}
+
+/** An instance as launched. */
+export interface Launched {
+  readonly id: string;
+  readonly privateIp: string;
 }
 
 export class World {
@@ -139,7 +76,10 @@ export class World {
     this.telemetry.clear();
   }
 
-  /** The loop's dependencies, as a handler builds them, with this world's clients and captured telemetry. */
+  /**
+   * The loop's dependencies for a test: this world's clients and captured telemetry, owner `rlec-dns-test` unless
+   * `env` says otherwise, no zone cache and no waiting between retries; `over` replaces any of them.
+   */
   deps(env: Record<string, string> = {}, over: Partial<ReconcilerDeps> = {}): ReconcilerDeps {
     const config: Config = loadConfig({ ...DEPLOYMENT_ENV, OWNER_ID: 'rlec-dns-test', ...env });
     const zones = new ZoneDirectory({ route53: this.route53, allowedZoneIds: config.hostedZoneIds, cacheSeconds: 0 });
@@ -166,7 +106,15 @@ export class World {
     return (await this.records(zoneId)).filter(within).sort();
   }
 
+  /** Launches one instance (tagged with its cluster, if any); returns its id. */
   async launch(options: LaunchOptions = {}): Promise<string> {
+    const [instance] = await this.launchMany(1, options);
+    if (instance === undefined) throw new Error('RunInstances returned no instance');
+    return instance.id;
+  }
+
+  /** Launches `count` instances in one call, alike but for their addresses (`privateIp` only with a count of 1). */
+  async launchMany(count: number, options: LaunchOptions = {}): Promise<Launched[]> {
     const tags: Tag[] = Object.entries({
       ...(options.cluster === undefined ? {} : { [CLUSTER_TAG]: options.cluster }),
       ...options.tags,
@@ -174,19 +122,27 @@ export class World {
     const out = await this.ec2In(options.region).send(
       new RunInstancesCommand({
         ImageId: IMAGE_ID,
-        MinCount: 1,
-        MaxCount: 1,
+        MinCount: count,
+        MaxCount: count,
         ...(options.privateIp === undefined ? {} : { PrivateIpAddress: options.privateIp }),
         ...(tags.length === 0 ? {} : { TagSpecifications: [{ ResourceType: 'instance', Tags: tags }] }),
       }),
     );
-    const id = out.Instances?.[0]?.InstanceId;
-    if (id === undefined) throw new Error('RunInstances returned no instance');
-    return id;
+    return (out.Instances ?? []).map((instance) => {
+      if (instance.InstanceId === undefined || instance.PrivateIpAddress === undefined) {
+        throw new Error('RunInstances returned an instance without an id or address');
+      }
+      return { id: instance.InstanceId, privateIp: instance.PrivateIpAddress };
+    });
   }
 
-  async terminate(id: string, region?: string): Promise<void> {
-    await this.ec2In(region).send(new TerminateInstancesCommand({ InstanceIds: [id] }));
+  async terminate(...ids: string[]): Promise<void> {
+    await this.ec2.send(new TerminateInstancesCommand({ InstanceIds: ids }));
+  }
+
+  /** Terminates instances of another Region's EC2. */
+  async terminateIn(region: string, ...ids: string[]): Promise<void> {
+    await this.ec2In(region).send(new TerminateInstancesCommand({ InstanceIds: ids }));
   }
 
   async stopInstance(id: string): Promise<void> {

@@ -1,4 +1,4 @@
-/** Small Route 53 helpers for tests: building changes, creating a zone, reading it back compactly. */
+/** Small Route 53 helpers for tests, the demo and the bench: building changes, creating a zone, reading it back. */
 import {
   type Change,
   type ChangeAction,

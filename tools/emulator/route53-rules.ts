@@ -1,17 +1,12 @@
 /**
- * The test emulator: moto behind a proxy that enforces Route 53's record rules, which moto does not (see
- * route53-batch.ts), and lets tests count calls and inject faults. Start one per test file:
- *
- * ```ts
- * const emulator = await startEmulator();
- * const { route53, ec2 } = clients(emulator.endpoint);
- * ```
+ * Route 53's record rules as a request handler for the proxy (aws-proxy.ts): ChangeResourceRecordSets is checked
+ * against the zone as moto lists it and, when Route 53 would accept it, sent to moto in the one form moto applies
+ * faithfully; ListResourceRecordSets is answered from moto's record sets in Route 53's order and paging. Both run
+ * under one lock, so a batch is checked against, and applied to, a state no other batch is changing. The rules
+ * themselves are pure functions in route53-batch.ts.
  */
-import { EC2Client } from '@aws-sdk/client-ec2';
-import { Route53Client } from '@aws-sdk/client-route-53';
-import { type CannedResponse, type ProxyControl, type RequestContext, startAwsProxy } from './aws-proxy.js';
+import type { CannedResponse, RequestContext, RequestHandler } from './aws-proxy.js';
 import { type BufferedResponse, request } from './http.js';
-import { resetMoto, startMoto } from './moto.js';
 import { MAX_RECORDS_PER_REQUEST, pageOf, recordCount, simulateBatch } from './route53-batch.js';
 import { invalidChangeBatchError } from './route53-errors.js';
 import {
@@ -25,21 +20,6 @@ import {
   renderChangeBatch,
   renderListPage,
 } from './route53-xml.js';
-
-export type { BeforeForward, CannedResponse, ProxyControl, RequestContext, Service } from './aws-proxy.js';
-export {
-  ec2Error,
-  invalidChangeBatchError,
-  legacyInvalidChangeBatchBody,
-  priorRequestNotCompleteError,
-  route53Error,
-  route53ErrorBody,
-  throttlingError,
-} from './route53-errors.js';
-
-/** Region and fake credentials every test client uses. */
-export const TEST_REGION = 'us-east-1';
-export const TEST_CREDENTIALS = { accessKeyId: 'testing', secretAccessKey: 'testing' };
 
 const LIST_MAX_ITEMS = 300;
 // moto routes by the service named in the signature's credential scope; it does not check the signature itself.
@@ -70,7 +50,7 @@ function zoneIdOf(path: string): string | undefined {
 }
 
 /** The request handler that applies Route 53's rules to record set reads and writes, on top of moto at `motoUrl`. */
-function route53Rules(motoUrl: string): (ctx: RequestContext) => Promise<CannedResponse | undefined> {
+export function route53Rules(motoUrl: string): RequestHandler {
   // One lock for all zones: every batch is checked against, and applied to, a state no other batch is changing.
   const lock = new Mutex();
   const moto = (method: string, path: string, body?: string) =>
@@ -154,56 +134,4 @@ function* withinRecordLimit(changes: readonly Change[]): Generator<Change[]> {
     part.push(change);
   }
   if (part.length > 0) yield part;
-}
-
-/** A running emulator. */
-export interface Emulator {
-  /** The proxy's URL: give it to SDK clients as `endpoint` (or set AWS_ENDPOINT_URL to it). */
-  endpoint: string;
-  /** moto itself, bypassing the Route 53 rules (to set up state, or to show what moto alone would do). */
-  motoUrl: string;
-  /** Call counters and the fault-injection hook. */
-  proxy: ProxyControl;
-  /** Wipes moto's state, the counters and the interceptor. */
-  reset(): Promise<void>;
-  stop(): Promise<void>;
-}
-
-/** Starts moto and the Route 53 rules proxy in front of it. */
-export async function startEmulator(): Promise<Emulator> {
-  const moto = await startMoto();
-  try {
-    const proxy = await startAwsProxy(moto.url, route53Rules(moto.url));
-    return {
-      endpoint: proxy.url,
-      motoUrl: moto.url,
-      proxy: proxy.control,
-      reset: async () => {
-        proxy.control.beforeForward = undefined;
-        proxy.control.resetCounts();
-        await resetMoto(moto.url);
-      },
-      stop: async () => {
-        await proxy.close();
-        await moto.stop();
-      },
-    };
-  } catch (error) {
-    await moto.stop();
-    throw error;
-  }
-}
-
-/** SDK client settings a test may override. */
-export interface ClientOptions {
-  /** Total attempts including retries; the SDK default is 3. Use 1 to see an injected error as is. */
-  maxAttempts?: number;
-  /** The Region the clients sign for (EC2 is regional in the emulator too); default us-east-1. */
-  region?: string;
-}
-
-/** Real SDK clients pointed at `endpoint`, with fake credentials and region us-east-1. */
-export function clients(endpoint: string, options: ClientOptions = {}): { route53: Route53Client; ec2: EC2Client } {
-  const config = { endpoint, region: TEST_REGION, credentials: TEST_CREDENTIALS, ...options };
-  return { route53: new Route53Client(config), ec2: new EC2Client(config) };
 }
