@@ -18,6 +18,7 @@ import type { EventBridgeEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { handler as StateChangeHandler } from '../../handlers/ec2-state-change.js';
 import { resetRuntime } from '../../lib/runtime.js';
+import { TEST_ACCOUNT } from '../../tools/world/deployment.js';
 import { lambdaContext } from '../../tools/world/lambda-context.js';
 import { World } from '../../tools/world/world.js';
 import { emulatorEnv, spawnCli } from '../cli/support/cli.js';
@@ -123,6 +124,8 @@ function endToEnd(tools: DnsTools): void {
     zoneId = await world.zone(ZONE);
     const env = {
       ...emulatorEnv(world),
+      // serverless.yml gives the functions their account; this is the emulator's.
+      ACCOUNT_ID: TEST_ACCOUNT,
       POWERTOOLS_METRICS_DISABLED: 'true',
       POWERTOOLS_LOG_LEVEL: 'SILENT',
       // Pacing protects an AWS account's Route 53 quota; the emulator has none.
