@@ -3,7 +3,8 @@
  * plus those this deployment owns in Route 53 (so a cluster whose members are all gone is cleaned up, and records
  * left in a zone that is no longer the cluster's zone are removed).
  */
-import { isPermanent } from './errors.js';
+import { awsAttributes } from './aws-errors.js';
+import { AwsPermanentError, isPermanent } from './errors.js';
 import { type ClusterOutcome, type ReconcilerDeps, reconcileClusters, retireCluster } from './reconciler.js';
 import { findOwned } from './registry.js';
 import { groupMembers, type MemberProblem, taggedRunningInstances } from './source.js';
@@ -31,21 +32,59 @@ export interface SweepTargets {
   readonly owned: readonly { cluster: string; zone: HostedZone }[];
   /** Tag values refused (invalid names). */
   readonly problems: readonly MemberProblem[];
+  /** Zones AWS refused to list (access denied, deleted): their owned clusters are not among `clusters`. */
+  readonly unreadable: readonly { zone: HostedZone; error: AwsPermanentError }[];
+}
+
+/** The clusters owned in each zone. A zone AWS refuses to list is set aside, so that the other zones go on. */
+async function ownedIn(deps: Pick<ReconcilerDeps, 'route53' | 'config' | 'zones'>) {
+  const owned: SweepTargets['owned'][number][] = [];
+  const unreadable: SweepTargets['unreadable'][number][] = [];
+  for (const zone of await deps.zones.writable()) {
+    try {
+      owned.push(...(await findOwned(deps.route53, [zone], deps.config.ownerId)));
+    } catch (error) {
+      if (!(error instanceof AwsPermanentError)) throw error;
+      unreadable.push({ zone, error });
+    }
+  }
+  return { owned, unreadable };
 }
 
 /** The clusters a sweep reconciles (the CLI lists the same ones). */
 export async function sweepTargets(
   deps: Pick<ReconcilerDeps, 'route53' | 'ec2' | 'config' | 'zones'>,
 ): Promise<SweepTargets> {
-  const owned = await findOwned(deps.route53, await deps.zones.writable(), deps.config.ownerId);
+  const { owned, unreadable } = await ownedIn(deps);
   const fleet = groupMembers(await taggedRunningInstances(deps.ec2, deps.config.clusterTagKey), deps.config);
   const clusters = [...new Set([...owned.map((o) => o.cluster), ...fleet.clusters.keys()])].sort();
-  return { clusters, owned, problems: fleet.problems.filter((p) => p.kind === 'invalid-cluster-tag') };
+  return { clusters, owned, problems: fleet.problems.filter((p) => p.kind === 'invalid-cluster-tag'), unreadable };
 }
 
+/**
+ * Every cluster, once. A permanent AWS error (access denied, expired credentials) is logged and counted, never
+ * thrown: retrying the sweep cannot fix it, and the next sweep tries again.
+ */
 export async function sweep(deps: ReconcilerDeps): Promise<Map<string, ClusterOutcome>> {
   const { log, metrics } = deps.telemetry;
-  const { clusters, owned, problems } = await sweepTargets(deps);
+  let targets: SweepTargets;
+  try {
+    targets = await sweepTargets(deps);
+  } catch (error) {
+    if (!(error instanceof AwsPermanentError)) throw error;
+    log.error(`sweep not done: ${error.message}`, { error: error.name, ...awsAttributes(error) });
+    metrics.addMetric(METRIC.awsPermanentErrors, 'Count', 1);
+    return new Map();
+  }
+  const { clusters, owned, problems, unreadable } = targets;
+  for (const { zone, error } of unreadable) {
+    log.error(`hosted zone ${zone.name} (${zone.id}) not swept: ${error.message}`, {
+      hostedZoneId: zone.id,
+      error: error.name,
+      ...awsAttributes(error),
+    });
+    metrics.addMetric(METRIC.awsPermanentErrors, 'Count', 1);
+  }
   for (const problem of problems) {
     log.error(problem.message, { instanceId: problem.instanceId, problem: problem.kind });
     metrics.addMetric(METRIC.tagsRefused, 'Count', 1);
@@ -62,6 +101,7 @@ export async function sweep(deps: ReconcilerDeps): Promise<Map<string, ClusterOu
     changed: count('changed'),
     unchanged: count('unchanged'),
     refused: count('refused'),
+    deferred: count('deferred'),
     failed: count('failed'),
   });
   return outcomes;

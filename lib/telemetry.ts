@@ -20,6 +20,10 @@ export const METRIC = {
   conflicts: 'Conflicts',
   clustersRefused: 'ClustersRefused',
   clustersFailed: 'ClustersFailed',
+  /** Clusters an invocation had no time left for; their events come back. */
+  clustersDeferred: 'ClustersDeferred',
+  /** AWS refused a call in a way retrying cannot fix (access denied, expired credentials, no such zone): alarmed. */
+  awsPermanentErrors: 'AwsPermanentErrors',
   tagsRefused: 'TagsRefused',
   membersUnpublished: 'MembersUnpublished',
   malformedEvents: 'MalformedEvents',

@@ -133,7 +133,7 @@ describe('the reconcile handler', () => {
     const summary = await reconcile(scheduledSample, reconcileContext);
 
     // Assess
-    expect(summary).toEqual({ changed: [C1], unchanged: [C2], refused: [C3] });
+    expect(summary).toEqual({ changed: [C1], unchanged: [C2], refused: [C3], deferred: [] });
     expect(await world.clusterRecords(zoneId, C1)).toEqual(delegation(C1, [[1, nodeC1, '10.0.1.11']]));
     expect(await world.clusterRecords(zoneId, C3)).toEqual([`${C3}. NS 300 ns-7.awsdns-07.com.`]);
   });

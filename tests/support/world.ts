@@ -14,6 +14,7 @@ import {
   TerminateInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import type { Route53Client } from '@aws-sdk/client-route-53';
+import { classifyErrors } from '../../lib/aws-errors.js';
 import { type Config, loadConfig } from '../../lib/config.js';
 import type { ReconcilerDeps } from '../../lib/reconciler.js';
 import type { Log, MetricSink } from '../../lib/telemetry.js';
@@ -102,6 +103,9 @@ export class World {
 
   private constructor(readonly emulator: Emulator) {
     ({ route53: this.route53, ec2: this.ec2 } = clients(emulator.endpoint));
+    // As lib/clients.ts builds them: every error a call ends with is classified, permanent or transient.
+    classifyErrors(this.route53, 'route53');
+    classifyErrors(this.ec2, 'ec2');
   }
 
   static async start(): Promise<World> {
