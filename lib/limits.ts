@@ -11,8 +11,9 @@
  *
  * A cluster whose records could be created but whose NS record could not be swapped afterwards would be written once
  * and then refused on its first change, with its departed members' glue left in place. So the check asks of the
- * desired records that each swap fits with a record as large as itself: every later change, a member leaving or
- * joining (which is checked again, on the larger records), then fits too.
+ * desired records that each swap fits with a record as large as itself. Then a change between any two states the
+ * check allows fits too (each side is at most half a request), whatever members leave and join. The price: for some
+ * name lengths one member less than the largest cluster that could still be changed (scripts/measure-limits.ts).
  */
 import { fits, type RequestLimits, ROUTE53_LIMITS } from './batches.js';
 import { RecordLimitError } from './errors.js';
