@@ -4,14 +4,15 @@
  * {@link AwsTransientError} (the platform retries), naming the call (`route53:ChangeResourceRecordSets`), what it was
  * about (`hostedzone/Z…`, the record names) and AWS's code, with the SDK's error as `cause`.
  *
- * | the error                                                      | becomes                             |
- * |----------------------------------------------------------------|-------------------------------------|
- * | `InvalidChangeBatch`                                           | left as it is: lib/provider.ts tells a lost race from a rejection |
- * | a code of {@link PERMANENT_CODES} (denied, credentials, zone)  | permanent                           |
- * | throttling, network, timeout, 5xx, `$retryable`, server fault  | transient (the SDK's own lists)     |
- * | a code of {@link TRANSIENT_CLIENT_CODES}                       | transient                           |
- * | any other client fault (`$fault: 'client'`)                    | permanent                           |
- * | anything else (not an answer from AWS: a bug, an abort)        | left as it is (the loop retries it) |
+ * | the error a call ends with                                    | becomes                                   |
+ * |----------------------------------------------------------------|-------------------------------------------|
+ * | `InvalidChangeBatch`                                           | unchanged: lib/provider.ts tells a lost   |
+ * |                                                                | race (retry) from a rejection (permanent) |
+ * | a code of {@link PERMANENT_CODES} (denied, credentials, zone)  | permanent                                 |
+ * | throttling, network, timeout, 5xx, `$retryable`, server fault  | transient (the SDK's own lists)           |
+ * | a code of {@link TRANSIENT_CLIENT_CODES}                       | transient                                 |
+ * | any other client fault (`$fault: 'client'`: a 4xx)             | permanent                                 |
+ * | anything else (not an answer from AWS: a bug, an abort)        | unchanged (the loop retries it)           |
  */
 import { isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry';
 import type { InitializeMiddleware, MiddlewareStack, SdkError } from '@smithy/types';
@@ -66,7 +67,7 @@ const firstLine = (text: string): string => text.split('\n')[0]?.trim() ?? '';
  * The named error for what a call ended with, or the error itself when it is ours, left to the caller, or not an
  * answer from AWS.
  *
- * @example classifyAwsError(accessDenied, { service: 'route53', action: 'ChangeResourceRecordSets' }) // AwsPermanentError
+ * @example classifyAwsError(accessDenied, { service: 'route53', action: 'ListHostedZones' }) // AwsPermanentError
  */
 export function classifyAwsError(error: unknown, call: AwsCall): unknown {
   if (!(error instanceof Error) || error instanceof RlecDnsError || LEFT_TO_CALLER.has(error.name)) return error;

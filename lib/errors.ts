@@ -1,7 +1,8 @@
 /**
  * Named errors. Each says whether retrying can help:
- * - permanent: the input is wrong (a bad tag, a foreign record, no hosted zone, a malformed event). Log it, count it,
- *   never retry it, and never let it fail unrelated work.
+ * - permanent: the input is wrong (a bad tag, a foreign record, no hosted zone, a malformed event, records over
+ *   Route 53's limits), or AWS refuses a call for good (access denied, expired credentials). Log it, count it, never
+ *   retry it, and never let it fail unrelated work.
  * - transient: the world may change (throttling, network, a conflicting writer, EC2 not yet showing an instance).
  *   Let the platform retry.
  */

@@ -218,15 +218,7 @@ export async function reconcileClusters(
       zoneErrors.set(cluster, error);
     }
   }
-  let fleet: Fleet;
-  try {
-    fleet = await snapshot(deps);
-  } catch (error) {
-    // EC2 refused (access denied): no cluster can be planned; each is refused, none retried.
-    if (!isPermanent(error)) throw error;
-    for (const cluster of names) outcomes.set(cluster, failure(deps, cluster, zoneErrors.get(cluster) ?? error));
-    return outcomes;
-  }
+  let fleet = await snapshot(deps);
   for (const [cluster, error] of zoneErrors)
     outcomes.set(cluster, failure(deps, cluster, error, fleet.tagged.get(cluster)));
   reportProblems(deps, fleet, new Set(reads.keys()));
