@@ -2,7 +2,7 @@
  * Errors as one clear line: what went wrong and, where there is one, what to do about it. Stack traces only with
  * --debug. Every failure exits 1 (`plan` uses 2 for "changes pending", as `terraform plan -detailed-exitcode`).
  */
-import { ForeignRecordsError, RlecDnsError } from '../lib/errors.js';
+import { AwsPermanentError, AwsTransientError, ForeignRecordsError, RlecDnsError } from '../lib/errors.js';
 import { UsageError } from './args.js';
 import type { Env } from './output.js';
 
@@ -48,6 +48,9 @@ export function describeError(error: unknown, env: Env): string {
     const help = error.command === undefined ? 'rlec-dns --help' : `rlec-dns ${error.command} --help`;
     return `${error.message} (see ${help})`;
   }
+  // A transient AWS error (network, throttling) and missing credentials read best as the SDK's own error, below.
+  const local = error instanceof AwsPermanentError && error.code === 'CredentialsProviderError';
+  if (error instanceof AwsTransientError || local) return describeError(error.cause, env);
   if (error instanceof ForeignRecordsError) return `${error.message}${ownerHint(error)}`;
   if (error instanceof CliError || error instanceof RlecDnsError) return error.message;
   if (!(error instanceof Error)) return String(error);

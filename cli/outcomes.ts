@@ -17,8 +17,8 @@ export interface ChangeJson {
   readonly values: readonly string[];
 }
 
-/** in-step: nothing to do; pending: a dry run found changes; changed: they were written. */
-export type OutcomeStatus = 'in-step' | 'pending' | 'changed' | 'refused' | 'failed';
+/** in-step: nothing to do; pending: a dry run found changes; changed: they were written; deferred: out of time. */
+export type OutcomeStatus = 'in-step' | 'pending' | 'changed' | 'refused' | 'deferred' | 'failed';
 
 export interface OutcomeJson {
   readonly cluster: string;
@@ -34,7 +34,7 @@ const changeJson = (c: Change): ChangeJson => ({ action: c.action, ...c.record }
 /** Outcomes as JSON. A dry run reports its changes as `pending` (the loop calls them `unchanged`: nothing written). */
 export function outcomeJson(outcome: ClusterOutcome, env: Env): OutcomeJson {
   const { cluster } = outcome;
-  if (outcome.status === 'refused' || outcome.status === 'failed') {
+  if (outcome.status === 'refused' || outcome.status === 'deferred' || outcome.status === 'failed') {
     return { cluster, status: outcome.status, changes: [], error: describeError(outcome.error, env) };
   }
   const zone = { id: outcome.zone.id, name: outcome.zone.name };
@@ -66,6 +66,7 @@ export function outcomeLines(o: OutcomeJson, paint: Paint): string[] {
     pending: paint.yellow(`${n} pending`),
     changed: paint.green(`${n} applied${o.changeId === undefined ? '' : ` (change ${o.changeId})`}`),
     refused: paint.red(`refused: ${o.error ?? ''}`),
+    deferred: paint.yellow(`deferred: ${o.error ?? ''}`),
     failed: paint.red(`failed: ${o.error ?? ''}`),
   };
   return [`${paint.bold(o.cluster)}${zone}`, `  ${head[o.status]}`, ...diffLines(o.changes, paint)];
@@ -73,7 +74,7 @@ export function outcomeLines(o: OutcomeJson, paint: Paint): string[] {
 
 /** `3 clusters: 1 pending, 2 in step`. */
 export function summaryLine(outcomes: readonly OutcomeJson[]): string {
-  const order: OutcomeStatus[] = ['changed', 'pending', 'in-step', 'refused', 'failed'];
+  const order: OutcomeStatus[] = ['changed', 'pending', 'in-step', 'refused', 'deferred', 'failed'];
   const counts = order
     .map((s) => [s, outcomes.filter((o) => o.status === s).length] as const)
     .filter(([, n]) => n > 0)

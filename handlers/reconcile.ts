@@ -1,6 +1,7 @@
 /**
  * The scheduled sweep. Reconciles every cluster; throws after finishing the others if any cluster failed transiently,
- * so the failure is visible and Lambda retries.
+ * so the failure is visible and Lambda retries. A refused cluster (permanent: a person must fix it) and a deferred
+ * one (no time left: the next sweep does it) do not make it throw.
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
@@ -16,6 +17,7 @@ export interface SweepSummary {
   readonly changed: string[];
   readonly unchanged: string[];
   readonly refused: string[];
+  readonly deferred: string[];
 }
 
 async function handle(_event: ScheduledEvent, context: Context): Promise<SweepSummary> {
@@ -24,7 +26,12 @@ async function handle(_event: ScheduledEvent, context: Context): Promise<SweepSu
   const named = (status: string) => outcomes.filter((o) => o.status === status).map((o) => o.cluster);
   const failed = named('failed');
   if (failed.length > 0) throw new SweepIncompleteError(`sweep incomplete: ${failed.join(', ')} will be retried`);
-  return { changed: named('changed'), unchanged: named('unchanged'), refused: named('refused') };
+  return {
+    changed: named('changed'),
+    unchanged: named('unchanged'),
+    refused: named('refused'),
+    deferred: named('deferred'),
+  };
 }
 
 const { logger, metrics } = runtime();

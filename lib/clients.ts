@@ -3,10 +3,13 @@
  * (`Throttling`, `PriorRequestNotComplete` and `RequestLimitExceeded` are retried with backoff and jitter).
  * On top of that, every Route 53 request takes a token from a bucket shared by the container (lib/pacing.ts), so a
  * burst is spread out before Route 53 has to refuse it.
+ * Every error a call ends with is classified there too (lib/aws-errors.ts): permanent (access denied, expired
+ * credentials, no such hosted zone) or transient, naming the call and what it was about.
  * `AWS_ENDPOINT_URL` (read by the SDK itself) points both at an emulator in tests and in the demo.
  */
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { Route53Client } from '@aws-sdk/client-route-53';
+import { classifyErrors } from './aws-errors.js';
 import { addPacing, type PacingOptions, pacingFromEnv, TokenBucket } from './pacing.js';
 
 export interface Clients {
@@ -53,5 +56,8 @@ export function createClients(options: ClientOptions = {}): Clients {
   const route53 = new Route53Client(common);
   const pacing = options.route53Pacing ?? pacingFromEnv(process.env);
   if (pacing !== false) addPacing(route53, pacing instanceof TokenBucket ? pacing : new TokenBucket(pacing));
-  return { route53, ec2: new EC2Client(common) };
+  const ec2 = new EC2Client(common);
+  classifyErrors(route53, 'route53');
+  classifyErrors(ec2, 'ec2');
+  return { route53, ec2 };
 }

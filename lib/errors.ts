@@ -1,7 +1,8 @@
 /**
  * Named errors. Each says whether retrying can help:
- * - permanent: the input is wrong (a bad tag, a foreign record, no hosted zone, a malformed event). Log it, count it,
- *   never retry it, and never let it fail unrelated work.
+ * - permanent: the input is wrong (a bad tag, a foreign record, no hosted zone, a malformed event, records over
+ *   Route 53's limits), or AWS refuses a call for good (access denied, expired credentials). Log it, count it, never
+ *   retry it, and never let it fail unrelated work.
  * - transient: the world may change (throttling, network, a conflicting writer, EC2 not yet showing an instance).
  *   Let the platform retry.
  */
@@ -82,8 +83,69 @@ export class DeferredError extends TransientError {}
 /** EC2 does not yet show what an event says (eventual consistency). */
 export class NotYetVisibleError extends TransientError {}
 
-/** An AWS call failed in a way that retrying may fix (throttling, network, 5xx), after the SDK's own retries. */
-export class AwsTransientError extends TransientError {}
+/** Which AWS call failed: `route53:ChangeResourceRecordSets` on `hostedzone/Z…`. */
+export interface AwsCall {
+  /** The IAM service prefix: `route53`, `ec2`. */
+  readonly service: string;
+  /** The API action, as IAM names it: `ChangeResourceRecordSets`. */
+  readonly action: string;
+  /** What the call was about, when the input says (`hostedzone/Z…`, record names, instance ids). */
+  readonly resource?: string | undefined;
+}
+
+const callText = (call: AwsCall): string =>
+  `${call.service}:${call.action}${call.resource === undefined ? '' : ` on ${call.resource}`}`;
+
+/**
+ * AWS refused a call in a way retrying cannot fix: access denied (IAM, a service control policy, a name outside the
+ * `recordNames` patterns), credentials expired or invalid, a hosted zone that no longer exists, input AWS rejects.
+ * A person must fix it. lib/aws-errors.ts raises it; `code` is AWS's error code and `cause` the SDK's error.
+ */
+export class AwsPermanentError extends PermanentError implements AwsCall {
+  readonly service: string;
+  readonly action: string;
+  readonly resource: string | undefined;
+
+  constructor(
+    call: AwsCall,
+    readonly code: string,
+    reason: string,
+    options: { cause: unknown },
+  ) {
+    super(`AWS refused ${callText(call)}: ${code}: ${reason}`, options);
+    ({ service: this.service, action: this.action, resource: this.resource } = call);
+  }
+}
+
+/**
+ * An AWS call failed in a way that retrying may fix (throttling, network, 5xx), after the SDK's own retries.
+ * lib/aws-errors.ts raises it; `code` is AWS's error code (or the network error's) and `cause` the SDK's error.
+ */
+export class AwsTransientError extends TransientError implements AwsCall {
+  readonly service: string;
+  readonly action: string;
+  readonly resource: string | undefined;
+
+  constructor(
+    call: AwsCall,
+    readonly code: string,
+    reason: string,
+    options: { cause: unknown },
+  ) {
+    super(`${callText(call)} failed: ${code}: ${reason}`, options);
+    ({ service: this.service, action: this.action, resource: this.resource } = call);
+  }
+}
+
+/** A cluster's records would not fit Route 53's limits, now or at their next change: refused before any write. */
+export class RecordLimitError extends PermanentError {
+  constructor(
+    readonly cluster: string,
+    reason: string,
+  ) {
+    super(`cluster ${cluster} refused: ${reason}`);
+  }
+}
 
 /** True when the error is one of ours and is permanent. Unknown errors count as transient: retrying is safe. */
 export const isPermanent = (error: unknown): boolean => error instanceof RlecDnsError && error.permanent;

@@ -11,12 +11,13 @@
  * | ours                       | none      | DELETE current (exact TTL and values)   |
  * | ours, equal to desired     | same      | –                                       |
  * | ours, differs              | some      | DELETE current, then CREATE desired     |
- * | not ours (any type)        | any       | refuse the whole cluster, change nothing |
+ * | not ours (any type, alias) | any       | refuse the whole cluster, change nothing |
  *
  * "Ours" means: the ownership record binds the cluster to this deployment (owner id, account and Region; see
  * ownership.ts for records of the earlier form), and the record set is the cluster's NS, the ownership TXT itself, or
- * the A record of a slot the ownership record lists. Everything else at a managed name is foreign. Names below the
- * cluster that we never write (`node1.<cluster>`) are left alone.
+ * the A record of a slot the ownership record lists, each a plain record (no alias, no routing policy). Everything
+ * else at a managed name is foreign. Desired records over Route 53's size limits refuse the cluster too
+ * (lib/limits.ts). Names below the cluster that we never write (`node1.<cluster>`) are left alone.
  *
  * A cluster bound to another account or Region is "owned elsewhere": the plan is empty and says so, whatever this
  * deployment's EC2 shows (it cannot see that cluster's members), and nothing is refused.
@@ -25,6 +26,7 @@
  * nobody is renumbered. With no members, desired is empty: every record we made goes, and the zone is as it was.
  */
 import { ForeignRecordsError } from './errors.js';
+import { checkRecordLimits } from './limits.js';
 import { fqdn, nsName, ownerName, slotOf } from './names.js';
 import {
   type Claim,
@@ -86,7 +88,8 @@ function readOwnership(input: PlanInput): Ownership | Extract<Claim, { kind: 'el
 }
 
 function isOurs(cluster: string, ownership: Ownership | undefined, record: RecordSet): boolean {
-  if (ownership === undefined) return false;
+  // An alias (registry.ts marks its value `ALIAS …`) is never ours, whatever its type: we write plain records only.
+  if (ownership === undefined || record.values.some((v) => v.startsWith('ALIAS '))) return false;
   if (record.name === fqdn(cluster)) return record.type === 'NS';
   if (record.name === ownerName(cluster)) return record.type === 'TXT';
   const slot = slotOf(cluster, record.name);
@@ -130,6 +133,7 @@ export function desiredRecords(cluster: string, members: readonly SlottedMember[
  * Plans one cluster.
  *
  * @throws ForeignRecordsError when a managed name holds a record this deployment did not create.
+ * @throws RecordLimitError when the records would exceed Route 53's limits, now or at their next change.
  * @example
  * const deployment = { ownerId: 'prod', account: '111111111111', region: 'eu-west-1', legacyOwnerIds: [] };
  * planCluster({ cluster: 'c1.example.com', current: [], members: [{ instanceId: 'i-1', address: '10.0.0.1' }],
@@ -147,6 +151,7 @@ export function planCluster(input: PlanInput): Plan {
 
   const members = assignSlots(input.members, ownership?.slots ?? new Map());
   const desired = desiredRecords(cluster, members, input.deployment, input.ttl);
+  checkRecordLimits(cluster, desired);
   const currentByKey = new Map(managed.map((r) => [keyOf(r), r]));
   const desiredByKey = new Map(desired.map((r) => [keyOf(r), r]));
 

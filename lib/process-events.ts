@@ -1,14 +1,16 @@
 /**
  * A batch of events end to end: parse each, resolve them to clusters, reconcile each affected cluster once, and say
- * which events must be retried. Permanent problems (malformed event, refused tag, foreign records) are logged and
- * counted, and never fail an event; transient ones fail only the events that touch the cluster concerned. Events that
- * are not for us (another source, a tag change on a volume) are no problem at all: a debug line and their own count.
+ * which events must be retried. Permanent problems (malformed event, refused tag, foreign records, a call AWS
+ * refuses) are logged and counted, and never fail an event; transient ones, and clusters deferred for lack of time,
+ * fail only the events that touch the cluster concerned. Events that are not for us (another source, a tag change
+ * on a volume) are no problem at all: a debug line and their own count.
  */
-import { MalformedEventError } from './errors.js';
+import { awsAttributes } from './aws-errors.js';
+import { AwsPermanentError, MalformedEventError } from './errors.js';
 import { parseTriggerEvent, type TriggerEvent } from './events.js';
-import { type ClusterOutcome, type ReconcilerDeps, reconcileClusters } from './reconciler.js';
+import { type ClusterOutcome, needsRetry, type ReconcilerDeps, reconcileClusters } from './reconciler.js';
 import { METRIC } from './telemetry.js';
-import { resolveTargets } from './triggers.js';
+import { resolveTargets, type Targets } from './triggers.js';
 
 export interface EventItem {
   /** SQS message id, or the EventBridge event id. */
@@ -40,10 +42,24 @@ export async function processEvents(deps: ReconcilerDeps, items: readonly EventI
       metrics.addMetric(METRIC.malformedEvents, 'Count', 1);
     }
   }
-  const targets = await resolveTargets(
-    deps,
-    parsed.map((p) => p.event),
-  );
+  let targets: Targets[];
+  try {
+    targets = await resolveTargets(
+      deps,
+      parsed.map((p) => p.event),
+    );
+  } catch (error) {
+    // AWS refused the lookup itself (EC2 or the ownership scan denied): no event can be placed, and retrying cannot
+    // help. Nothing is retried; the sweep puts every cluster right once a person has fixed it.
+    if (!(error instanceof AwsPermanentError)) throw error;
+    log.error(`events not processed: ${error.message}`, {
+      events: items.length,
+      error: error.name,
+      ...awsAttributes(error),
+    });
+    metrics.addMetric(METRIC.awsPermanentErrors, 'Count', 1);
+    return { retry: [], outcomes: new Map() };
+  }
   const clusters = new Set<string>();
   targets.forEach((t, i) => {
     const event = parsed[i]?.event;
@@ -58,7 +74,7 @@ export async function processEvents(deps: ReconcilerDeps, items: readonly EventI
   const retry: string[] = [];
   parsed.forEach(({ item, event }, i) => {
     const t = targets[i];
-    const failed = [...(t?.clusters ?? [])].filter((c) => outcomes.get(c)?.status === 'failed');
+    const failed = [...(t?.clusters ?? [])].filter((c) => needsRetry(outcomes.get(c)));
     if (t?.transient === undefined && failed.length === 0) return;
     const reason = t?.transient?.message ?? `cluster(s) ${failed.join(', ')} not reconciled`;
     log.warn('event will be retried', { messageId: item.id, instanceId: event.instanceId, reason });

@@ -10,9 +10,10 @@
  */
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { Route53Client } from '@aws-sdk/client-route-53';
+import { awsAttributes } from './aws-errors.js';
 import type { Config } from './config.js';
 import { assertServed, createsDelegation } from './cuts.js';
-import { ConflictError, DeferredError, isPermanent, type PermanentError } from './errors.js';
+import { AwsPermanentError, ConflictError, DeferredError, isPermanent, type PermanentError } from './errors.js';
 import { ownerName } from './names.js';
 import { claimOf, describeOwner, ownershipIn } from './ownership.js';
 import { type Plan, planCluster } from './plan.js';
@@ -70,7 +71,13 @@ export type ClusterOutcome =
       readonly zone: HostedZone;
     }
   | { readonly cluster: string; readonly status: 'refused'; readonly error: PermanentError }
+  /** Not started: the invocation was short of time. Not a failure, but its events are retried (process-events). */
+  | { readonly cluster: string; readonly status: 'deferred'; readonly error: DeferredError }
   | { readonly cluster: string; readonly status: 'failed'; readonly error: unknown };
+
+/** The outcomes whose events must come back: the cluster was not reconciled, and may be on a later delivery. */
+export const needsRetry = (outcome: ClusterOutcome | undefined): boolean =>
+  outcome?.status === 'failed' || outcome?.status === 'deferred';
 
 const EMPTY_FLEET: Fleet = { clusters: new Map(), tagged: new Map(), problems: [] };
 
@@ -231,10 +238,18 @@ async function converge(
 function failure(deps: ReconcilerDeps, cluster: string, error: unknown, instances?: readonly string[]): ClusterOutcome {
   const { log, metrics } = deps.telemetry;
   const named = instances !== undefined && instances.length > 0 ? { instanceIds: instances } : {};
+  if (error instanceof DeferredError) {
+    log.warn(error.message, { cluster });
+    metrics.addMetric(METRIC.clustersDeferred, 'Count', 1);
+    return { cluster, status: 'deferred', error };
+  }
   if (isPermanent(error)) {
     const tagged = named.instanceIds === undefined ? '' : ` (tagged on ${named.instanceIds.join(', ')})`;
-    log.error(`${(error as Error).message}${tagged}`, { cluster, error: (error as Error).name, ...named });
+    const what = error instanceof AwsPermanentError ? `cluster ${cluster} refused: ` : '';
+    const attributes = { cluster, error: (error as Error).name, ...awsAttributes(error), ...named };
+    log.error(`${what}${(error as Error).message}${tagged}`, attributes);
     metrics.addMetric(METRIC.clustersRefused, 'Count', 1);
+    if (error instanceof AwsPermanentError) metrics.addMetric(METRIC.awsPermanentErrors, 'Count', 1);
     return { cluster, status: 'refused', error: error as PermanentError };
   }
   log.error('cluster not reconciled; it will be retried', { cluster, error: error as Error, ...named });
@@ -248,7 +263,7 @@ const isShortOfTime = (deps: ReconcilerDeps): boolean =>
 /** Throws DeferredError when the invocation has too little time left to start another cluster. */
 function outOfTime(deps: ReconcilerDeps): void {
   if (isShortOfTime(deps)) {
-    throw new DeferredError(`deferred: the invocation is short of time; the cluster's events will be retried`);
+    throw new DeferredError(`cluster deferred: the invocation is short of time; its events will be retried`);
   }
 }
 

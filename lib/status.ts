@@ -124,7 +124,8 @@ interface Read {
 
 /**
  * The state of each cluster: its records, its members and its pending plan. One cluster's refusal (foreign records,
- * no hosted zone) never hides the others; errors that are not permanent (network, credentials) are thrown.
+ * no hosted zone, a call AWS denies) never hides the others; errors that are not permanent (network, throttling) are
+ * thrown.
  */
 export async function clusterStatus(deps: ViewDeps, clusters: readonly string[]): Promise<StatusReport> {
   const reads = new Map<string, Read>();

@@ -3,7 +3,8 @@
  * plus those this deployment owns in Route 53 (so a cluster whose members are all gone is cleaned up, and records
  * left in a zone that is no longer the cluster's zone are removed).
  */
-import { isPermanent } from './errors.js';
+import { awsAttributes } from './aws-errors.js';
+import { AwsPermanentError, isPermanent } from './errors.js';
 import { type ClusterOutcome, type ReconcilerDeps, reconcileClusters, retireCluster } from './reconciler.js';
 import { type FoundCluster, findOwned, isOwned } from './registry.js';
 import { groupMembers, type MemberProblem, taggedRunningInstances } from './source.js';
@@ -33,23 +34,62 @@ export interface SweepTargets {
   readonly elsewhere: readonly FoundCluster[];
   /** Tag values refused (invalid names). */
   readonly problems: readonly MemberProblem[];
+  /** Zones AWS refused to list (access denied, deleted): their owned clusters are not among `clusters`. */
+  readonly unreadable: readonly { zone: HostedZone; error: AwsPermanentError }[];
+}
+
+/** The clusters owned in each zone. A zone AWS refuses to list is set aside, so that the other zones go on. */
+async function ownedIn(deps: Pick<ReconcilerDeps, 'route53' | 'config' | 'zones'>) {
+  const found: FoundCluster[] = [];
+  const unreadable: SweepTargets['unreadable'][number][] = [];
+  for (const zone of await deps.zones.writable()) {
+    try {
+      found.push(...(await findOwned(deps.route53, [zone], deps.config)));
+    } catch (error) {
+      if (!(error instanceof AwsPermanentError)) throw error;
+      unreadable.push({ zone, error });
+    }
+  }
+  return { found, unreadable };
 }
 
 /** The clusters a sweep reconciles (the CLI lists the same ones). */
 export async function sweepTargets(
   deps: Pick<ReconcilerDeps, 'route53' | 'ec2' | 'config' | 'zones'>,
 ): Promise<SweepTargets> {
-  const found = await findOwned(deps.route53, await deps.zones.writable(), deps.config);
+  const { found, unreadable } = await ownedIn(deps);
   const owned = found.filter(isOwned);
   const elsewhere = found.filter((f) => f.claim.kind === 'elsewhere');
   const fleet = groupMembers(await taggedRunningInstances(deps.ec2, deps.config.clusterTagKey), deps.config);
   const clusters = [...new Set([...owned.map((o) => o.cluster), ...fleet.clusters.keys()])].sort();
-  return { clusters, owned, elsewhere, problems: fleet.problems.filter((p) => p.kind === 'invalid-cluster-tag') };
+  const problems = fleet.problems.filter((p) => p.kind === 'invalid-cluster-tag');
+  return { clusters, owned, elsewhere, problems, unreadable };
 }
 
+/**
+ * Every cluster, once. A permanent AWS error (access denied, expired credentials) is logged and counted, never
+ * thrown: retrying the sweep cannot fix it, and the next sweep tries again.
+ */
 export async function sweep(deps: ReconcilerDeps): Promise<Map<string, ClusterOutcome>> {
   const { log, metrics } = deps.telemetry;
-  const { clusters, owned, elsewhere, problems } = await sweepTargets(deps);
+  let targets: SweepTargets;
+  try {
+    targets = await sweepTargets(deps);
+  } catch (error) {
+    if (!(error instanceof AwsPermanentError)) throw error;
+    log.error(`sweep not done: ${error.message}`, { error: error.name, ...awsAttributes(error) });
+    metrics.addMetric(METRIC.awsPermanentErrors, 'Count', 1);
+    return new Map();
+  }
+  const { clusters, owned, elsewhere, problems, unreadable } = targets;
+  for (const { zone, error } of unreadable) {
+    log.error(`hosted zone ${zone.name} (${zone.id}) not swept: ${error.message}`, {
+      hostedZoneId: zone.id,
+      error: error.name,
+      ...awsAttributes(error),
+    });
+    metrics.addMetric(METRIC.awsPermanentErrors, 'Count', 1);
+  }
   for (const problem of problems) {
     log.error(problem.message, { instanceId: problem.instanceId, problem: problem.kind });
     metrics.addMetric(METRIC.tagsRefused, 'Count', 1);
@@ -68,6 +108,7 @@ export async function sweep(deps: ReconcilerDeps): Promise<Map<string, ClusterOu
     changed: count('changed'),
     unchanged: count('unchanged'),
     refused: count('refused'),
+    deferred: count('deferred'),
     failed: count('failed'),
     // Bound to another account or Region (another deployment's): found in the zones, left alone.
     ownedElsewhere: new Set([...elsewhere.map((e) => e.cluster), ...outcomesOf('elsewhere')]).size,

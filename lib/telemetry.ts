@@ -21,6 +21,10 @@ export const METRIC = {
   clustersRefused: 'ClustersRefused',
   clustersElsewhere: 'ClustersOwnedElsewhere',
   clustersFailed: 'ClustersFailed',
+  /** Clusters an invocation had no time left for; their events come back. */
+  clustersDeferred: 'ClustersDeferred',
+  /** AWS refused a call in a way retrying cannot fix (access denied, expired credentials, no such zone): alarmed. */
+  awsPermanentErrors: 'AwsPermanentErrors',
   tagsRefused: 'TagsRefused',
   membersUnpublished: 'MembersUnpublished',
   malformedEvents: 'MalformedEvents',

@@ -13,9 +13,10 @@ export async function planClusters(ctx: Context): Promise<OutcomeJson[]> {
   return [...outcomes.values()].map((o) => outcomeJson(o, ctx.io.env));
 }
 
-/** 1 when any cluster was refused or failed, else 2 when changes are pending, else 0. */
+/** 1 when any cluster was refused, deferred or failed, else 2 when changes are pending, else 0. */
 export function planExitCode(outcomes: readonly OutcomeJson[]): number {
-  if (outcomes.some((o) => o.status === 'refused' || o.status === 'failed')) return EXIT.error;
+  if (outcomes.some((o) => o.status === 'refused' || o.status === 'deferred' || o.status === 'failed'))
+    return EXIT.error;
   return outcomes.some((o) => o.status === 'pending') ? EXIT.changesPending : EXIT.ok;
 }
 

@@ -70,7 +70,7 @@ export const syncCommand: Command = {
     const result = ids.length === 0 || values['no-wait'] === true ? undefined : await wait(ctx, ids, timeoutMs);
     if (ctx.options.json) printJson(ctx.io, { clusters: outcomes, wait: result ?? null });
     else if (result !== undefined) ctx.io.out(waitLine(ctx, result));
-    const failed = outcomes.some((o) => o.status === 'refused' || o.status === 'failed');
+    const failed = outcomes.some((o) => o.status === 'refused' || o.status === 'deferred' || o.status === 'failed');
     return failed || result?.insync === false ? EXIT.error : EXIT.ok;
   },
 };

@@ -1,6 +1,7 @@
 /** Errors are one line on stderr and exit 1; a stack trace only with --debug. */
 import net from 'node:net';
 import { describe, expect, it, vi } from 'vitest';
+import { route53Error } from '../../tools/emulator/route53-errors.js';
 import { runCli, useCliWorld } from './support/cli.js';
 
 const setup = useCliWorld();
@@ -58,6 +59,23 @@ describe('rlec-dns errors', () => {
     expect(stderr).toMatch(
       new RegExp(`^rlec-dns: error: cannot reach AWS_ENDPOINT_URL ${endpoint} \\(ECONNREFUSED: .*\\)\\n$`),
     );
+  });
+
+  it('says which call AWS refused, and what about, when retrying cannot help', async () => {
+    // Prepare
+    setup.world.emulator.proxy.beforeForward = ({ action }) =>
+      action === 'ListResourceRecordSets'
+        ? route53Error('AccessDenied', 'not authorized to perform: route53:ListResourceRecordSets', 403)
+        : undefined;
+    // Act
+    const { code, stdout } = await runCli(['plan', '--cluster', 'c1.example.com']);
+    // Assess
+    expect(code).toBe(1);
+    expect(stdout).toBe(
+      `c1.example.com\n  refused: AWS refused route53:ListResourceRecordSets on hostedzone/${setup.zoneId}: ` +
+        'AccessDenied: not authorized to perform: route53:ListResourceRecordSets\n\n1 cluster: 1 refused\n',
+    );
+    expect(setup.world.emulator.proxy.count('ListResourceRecordSets')).toBe(1);
   });
 
   it('rejects a bad option value before calling AWS', async () => {

@@ -13,8 +13,10 @@ import { Route53Client } from '@aws-sdk/client-route-53';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { logFailedAttempts } from '../../lib/attempt-log.js';
 import { processEvents } from '../../lib/process-events.js';
+import { sweep } from '../../lib/sweep.js';
 import { METRIC } from '../../lib/telemetry.js';
 import { clients, TEST_CREDENTIALS, TEST_REGION } from '../../tools/emulator/emulator.js';
+import { ec2Error, route53Error } from '../../tools/emulator/route53-errors.js';
 import { change, changeBatch } from '../../tools/world/route53-helpers.js';
 import type { CapturedTelemetry } from '../../tools/world/telemetry.js';
 import { type Container, container } from '../support/concurrency.js';
@@ -27,6 +29,7 @@ const C2 = 'c2.example.com';
 const ipA = '10.0.1.11';
 const ipB = '10.0.1.12';
 const ipC2 = '10.0.2.21';
+const ipC2b = '10.0.2.22';
 
 /** Records nobody asked rlec-dns to touch: hand-made, another cluster's, a name below c1 that rlec-dns never writes. */
 const unrelated = [
@@ -359,6 +362,180 @@ describe('faults that reach the platform’s retries', () => {
         'the redelivered event converged in another container; the dead invocation’s late write was refused by Route 53 (compare-and-swap) and changed nothing',
       log: `${line(redelivery.telemetry, 'cluster records changed', ['cluster'])}; late writer: ${line(doomed.telemetry, 'conflicting writer; re-reading', ['cluster'])}`,
       metric: `${METRIC.changeBatches}=${redelivery.telemetry.count(METRIC.changeBatches)} (redelivery), ${METRIC.conflicts}=${doomed.telemetry.count(METRIC.conflicts)} (late writer)`,
+      ms,
+    });
+  });
+});
+
+/** What IAM answers for a call no policy allows (here: c1's names outside the role's recordNames patterns). */
+const notAuthorized = (action: string) =>
+  `User: arn:aws:sts::123456789012:assumed-role/rlec-dns-test/stateChange is not authorized to perform: ${action} ` +
+  `because no identity-based policy allows the ${action} action`;
+
+const errorLines = (telemetry: CapturedTelemetry) => telemetry.lines.filter((l) => l.level === 'error');
+
+describe('errors that retrying cannot fix', () => {
+  it('refuses c1 once when Route 53 denies its change, reconciles c2, retries no event, and counts the error', async () => {
+    // Prepare: a second node for c2, and every change of c1's records denied
+    const ours = lambda();
+    const c2b = await setup.world.launch({ cluster: C2, privateIp: ipC2b });
+    const c1Before = await c1Records();
+    let denials = 0;
+    setup.world.emulator.proxy.beforeForward = ({ action, body }) => {
+      if (action !== 'ChangeResourceRecordSets' || !body.includes(`${C1}.`)) return undefined;
+      denials += 1;
+      return route53Error('AccessDenied', notAuthorized('route53:ChangeResourceRecordSets'), 403);
+    };
+    const started = Date.now();
+
+    // Act
+    const delivery = await deliver(ours.deps, [
+      ...launchedB(),
+      { id: 'c2b', body: setup.world.stateEvent(c2b, 'running') },
+    ]);
+
+    // Assess
+    const ms = Date.now() - started;
+    expect(denials).toBe(1);
+    expect(delivery.deliveries).toBe(1);
+    expect(delivery.results[0]?.retry).toEqual([]);
+    expect(delivery.results[0]?.outcomes.get(C1)?.status).toBe('refused');
+    expect(await c1Records()).toEqual(c1Before);
+    expect(await setup.world.clusterRecords(setup.zoneId, C2)).toEqual(
+      delegation(C2, [
+        [1, c2Node, ipC2],
+        [2, c2b, ipC2b],
+      ]),
+    );
+    const [refusal, ...others] = errorLines(ours.telemetry);
+    expect(others).toEqual([]);
+    expect(refusal?.message).toMatch(
+      new RegExp(
+        `^cluster ${C1} refused: AWS refused route53:ChangeResourceRecordSets on hostedzone/${setup.zoneId}, ` +
+          `records .*: AccessDenied: User: .* is not authorized to perform: route53:ChangeResourceRecordSets `,
+      ),
+    );
+    expect(refusal?.attributes).toMatchObject({
+      cluster: C1,
+      action: 'route53:ChangeResourceRecordSets',
+      code: 'AccessDenied',
+      resource: expect.stringContaining(`records ${C1}.`),
+    });
+    expect(ours.telemetry.count(METRIC.awsPermanentErrors)).toBe(1);
+    expect(ours.telemetry.count(METRIC.clustersRefused)).toBe(1);
+    expect(ours.telemetry.count(METRIC.eventsRetried)).toBe(0);
+    reliability.record({
+      kind: 'fault',
+      name: 'Route 53 AccessDenied on one cluster’s change (a name outside recordNames)',
+      outcome: 'that cluster refused on the first answer, the other reconciled; no event retried; nothing else touched',
+      log: `error: cluster ${C1} refused: AWS refused route53:ChangeResourceRecordSets on hostedzone/… : AccessDenied: …`,
+      metric: `${METRIC.awsPermanentErrors}=1, ${METRIC.clustersRefused}=1, ${METRIC.eventsRetried}=0`,
+      ms,
+    });
+  });
+
+  it('refuses c1 when its hosted zone is gone (NoSuchHostedZone on its read), and reconciles c2', async () => {
+    // Prepare
+    const ours = lambda();
+    const c2b = await setup.world.launch({ cluster: C2, privateIp: ipC2b });
+    setup.world.emulator.proxy.beforeForward = ({ action, query }) =>
+      action === 'ListResourceRecordSets' && query.get('name')?.startsWith(C1)
+        ? route53Error('NoSuchHostedZone', `No hosted zone found with ID: ${setup.zoneId}`, 404)
+        : undefined;
+    const started = Date.now();
+
+    // Act
+    const delivery = await deliver(ours.deps, [
+      ...launchedB(),
+      { id: 'c2b', body: setup.world.stateEvent(c2b, 'running') },
+    ]);
+
+    // Assess
+    const ms = Date.now() - started;
+    expect(delivery.deliveries).toBe(1);
+    expect(delivery.results[0]?.retry).toEqual([]);
+    expect(delivery.results[0]?.outcomes.get(C1)?.status).toBe('refused');
+    expect(delivery.results[0]?.outcomes.get(C2)?.status).toBe('changed');
+    expect(errorLines(ours.telemetry).map((l) => l.message)).toEqual([
+      `cluster ${C1} refused: AWS refused route53:ListResourceRecordSets on hostedzone/${setup.zoneId}: ` +
+        `NoSuchHostedZone: No hosted zone found with ID: ${setup.zoneId} (tagged on ${[a, b].sort().join(', ')})`,
+    ]);
+    expect(ours.telemetry.count(METRIC.awsPermanentErrors)).toBe(1);
+    reliability.record({
+      kind: 'fault',
+      name: 'Route 53 NoSuchHostedZone on one cluster’s read',
+      outcome: 'that cluster refused, the other reconciled; no event retried',
+      log: line(ours.telemetry, errorLines(ours.telemetry)[0]?.message ?? '', ['code']),
+      metric: `${METRIC.awsPermanentErrors}=1`,
+      ms,
+    });
+  });
+
+  it('ends a sweep without throwing when the credentials have expired, logging it once and counting it', async () => {
+    // Prepare
+    const ours = lambda();
+    const before = await setup.world.records(setup.zoneId);
+    let answered = 0;
+    setup.world.emulator.proxy.beforeForward = ({ service }) => {
+      if (service !== 'route53') return undefined;
+      answered += 1;
+      return route53Error('ExpiredToken', 'The security token included in the request is expired', 403);
+    };
+    const started = Date.now();
+
+    // Act
+    const outcomes = await sweep(ours.deps);
+
+    // Assess
+    const ms = Date.now() - started;
+    expect(outcomes.size).toBe(0);
+    expect(answered).toBe(1);
+    expect(errorLines(ours.telemetry).map((l) => l.message)).toEqual([
+      'sweep not done: AWS refused route53:ListHostedZones: ExpiredToken: The security token included in the request is expired',
+    ]);
+    expect(ours.telemetry.count(METRIC.awsPermanentErrors)).toBe(1);
+    setup.world.emulator.proxy.beforeForward = undefined;
+    expect(await setup.world.records(setup.zoneId)).toEqual(before);
+    reliability.record({
+      kind: 'fault',
+      name: 'expired credentials (ExpiredToken) during a sweep',
+      outcome: 'the sweep ends without throwing after the first call; nothing written; the next sweep tries again',
+      log: line(ours.telemetry, errorLines(ours.telemetry)[0]?.message ?? '', ['code']),
+      metric: `${METRIC.awsPermanentErrors}=1`,
+      ms,
+    });
+  });
+
+  it('retries no event of a batch when EC2 denies DescribeInstances, and says so once', async () => {
+    // Prepare
+    const ours = lambda();
+    setup.world.emulator.proxy.beforeForward = ({ action }) =>
+      action === 'DescribeInstances'
+        ? ec2Error('UnauthorizedOperation', 'You are not authorized to perform this operation.', 403)
+        : undefined;
+    const c1Before = await c1Records();
+    const started = Date.now();
+
+    // Act
+    const delivery = await deliver(ours.deps, launchedB());
+
+    // Assess
+    const ms = Date.now() - started;
+    expect(delivery.deliveries).toBe(1);
+    expect(delivery.unsettled).toEqual([]);
+    expect(await c1Records()).toEqual(c1Before);
+    expect(errorLines(ours.telemetry).map((l) => l.message)).toEqual([
+      'events not processed: AWS refused ec2:DescribeInstances on instances ' +
+        `${b}: UnauthorizedOperation: You are not authorized to perform this operation.`,
+    ]);
+    expect(ours.telemetry.count(METRIC.awsPermanentErrors)).toBe(1);
+    expect(ours.telemetry.count(METRIC.eventsRetried)).toBe(0);
+    reliability.record({
+      kind: 'fault',
+      name: 'EC2 UnauthorizedOperation on DescribeInstances',
+      outcome: 'the batch is dropped, not retried (the sweep repairs once access is restored); nothing written',
+      log: line(ours.telemetry, errorLines(ours.telemetry)[0]?.message ?? '', ['code']),
+      metric: `${METRIC.awsPermanentErrors}=1, ${METRIC.eventsRetried}=0`,
       ms,
     });
   });

@@ -81,7 +81,7 @@ describe('reconcile handler (scheduled sweep)', () => {
     const summary = await handler(scheduledEvent, context);
 
     // Assess
-    expect(summary).toEqual({ changed: ['gone.example.com'], unchanged: [], refused: [] });
+    expect(summary).toEqual({ changed: ['gone.example.com'], unchanged: [], refused: [], deferred: [] });
     expect(route53).toHaveReceivedCommandExactlyOnceWith(ChangeResourceRecordSetsCommand, {
       HostedZoneId: 'Z1EXAMPLE',
       ChangeBatch: expect.objectContaining({
@@ -130,7 +130,12 @@ describe('reconcile handler (scheduled sweep)', () => {
     const summary = await handler(scheduledEvent, context);
 
     // Assess
-    expect(summary).toEqual({ changed: ['gone.example.com', 'new.example.com'], unchanged: [], refused: [] });
+    expect(summary).toEqual({
+      changed: ['gone.example.com', 'new.example.com'],
+      unchanged: [],
+      refused: [],
+      deferred: [],
+    });
     expect(route53).toHaveReceivedCommandTimes(ChangeResourceRecordSetsCommand, 2);
   });
 
@@ -151,7 +156,7 @@ describe('reconcile handler (scheduled sweep)', () => {
     const summary = await handler(scheduledEvent, context);
 
     // Assess
-    expect(summary).toEqual({ changed: [], unchanged: ['new.example.com'], refused: [] });
+    expect(summary).toEqual({ changed: [], unchanged: ['new.example.com'], refused: [], deferred: [] });
     expect(route53).not.toHaveReceivedCommand(ChangeResourceRecordSetsCommand);
   });
 
@@ -165,7 +170,7 @@ describe('reconcile handler (scheduled sweep)', () => {
     const summary = await handler(scheduledEvent, context);
 
     // Assess
-    expect(summary).toEqual({ changed: [], unchanged: [], refused: ['new.example.com'] });
+    expect(summary).toEqual({ changed: [], unchanged: [], refused: ['new.example.com'], deferred: [] });
     expect(route53).not.toHaveReceivedCommand(ChangeResourceRecordSetsCommand);
   });
 

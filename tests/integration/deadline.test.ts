@@ -1,11 +1,13 @@
 /**
- * An invocation running out of time starts no new cluster: the clusters left are deferred (transient), so their
+ * An invocation running out of time starts no new cluster: the clusters left are deferred (not a failure), so their
  * events come back, instead of being cut off half-way by Lambda's timeout.
  */
 import { describe, expect, it } from 'vitest';
 import { DeferredError } from '../../lib/errors.js';
 import { processEvents } from '../../lib/process-events.js';
 import { MIN_TIME_LEFT_MS } from '../../lib/reconciler.js';
+import { sweep } from '../../lib/sweep.js';
+import { METRIC } from '../../lib/telemetry.js';
 import { useWorld } from '../support/use-world.js';
 
 const setup = useWorld();
@@ -25,13 +27,36 @@ describe('an invocation short of time', () => {
     // Assess
     const [first, second] = [result.outcomes.get('c1.example.com'), result.outcomes.get('c2.example.com')];
     expect(first?.status).toBe('changed');
-    expect(second?.status).toBe('failed');
-    expect(second?.status === 'failed' && second.error).toBeInstanceOf(DeferredError);
+    expect(second?.status).toBe('deferred');
+    expect(second?.status === 'deferred' && second.error).toBeInstanceOf(DeferredError);
     expect(result.retry).toEqual(['b']);
+    expect(setup.world.telemetry.count(METRIC.clustersDeferred)).toBe(1);
+    expect(setup.world.telemetry.count(METRIC.clustersFailed)).toBe(0);
+    expect(setup.world.telemetry.messages('error')).toEqual([]);
+    expect(setup.world.telemetry.messages('warn')).toContain(
+      'cluster deferred: the invocation is short of time; its events will be retried',
+    );
     expect(setup.world.emulator.proxy.count('ChangeResourceRecordSets')).toBe(1);
     expect(setup.world.telemetry.messages('warn')).toContain(
       'no time left to check the written clusters again; the next event or the sweep will',
     );
+  });
+
+  it('defers the clusters a sweep has no time for, without counting them as failed', async () => {
+    // Prepare: time for the sweep's reads, then too little
+    await setup.world.launch({ cluster: 'c1.example.com', privateIp: '10.0.0.11' });
+    let checks = 0;
+    const timeLeftMs = () => (++checks <= 1 ? 60_000 : MIN_TIME_LEFT_MS - 1);
+    // Act
+    const outcomes = await sweep(setup.world.deps({}, { timeLeftMs }));
+    // Assess
+    expect(outcomes.get('c1.example.com')?.status).toBe('deferred');
+    expect(setup.world.telemetry.count(METRIC.clustersDeferred)).toBe(1);
+    expect(setup.world.telemetry.messages('error')).toEqual([]);
+    expect(setup.world.telemetry.lines.find((l) => l.message === 'sweep done')?.attributes).toMatchObject({
+      deferred: 1,
+      failed: 0,
+    });
   });
 
   it('changes nothing about a run with time to spare', async () => {

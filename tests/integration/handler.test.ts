@@ -11,6 +11,7 @@ import { TransientError } from '../../lib/errors.js';
 import { processEvents } from '../../lib/process-events.js';
 import { resetRuntime } from '../../lib/runtime.js';
 import { emulatorEnv } from '../../tools/emulator/emulator.js';
+import { route53Error } from '../../tools/emulator/route53-errors.js';
 import { lambdaContext } from '../../tools/world/lambda-context.js';
 import { change, changeBatch } from '../../tools/world/route53-helpers.js';
 import { World } from '../../tools/world/world.js';
@@ -134,9 +135,40 @@ describe('the reconcile handler', () => {
     const summary = await reconcile(scheduledSample, reconcileContext);
 
     // Assess
-    expect(summary).toEqual({ changed: [C1], unchanged: [C2], refused: [C3] });
+    expect(summary).toEqual({ changed: [C1], unchanged: [C2], refused: [C3], deferred: [] });
     expect(await world.clusterRecords(zoneId, C1)).toEqual(delegation(C1, [[1, nodeC1, '10.0.1.11']]));
     expect(await world.clusterRecords(zoneId, C3)).toEqual([`${C3}. NS 300 ns-7.awsdns-07.com.`]);
+  });
+
+  it('finishes without throwing when AWS denies one cluster’s change, and reports that cluster refused', async () => {
+    // Prepare: c3 lies outside the role's recordNames patterns, so Route 53 denies every change of its records
+    const nodeC1 = await world.launch({ cluster: C1, privateIp: '10.0.1.11' });
+    await world.launch({ cluster: C3, privateIp: '10.0.3.11' });
+    world.emulator.proxy.beforeForward = ({ action, body }) =>
+      action === 'ChangeResourceRecordSets' && body.includes(`${C3}.`)
+        ? route53Error('AccessDenied', `User is not authorized to perform: route53:ChangeResourceRecordSets`, 403)
+        : undefined;
+
+    // Act
+    const summary = await reconcile(scheduledSample, reconcileContext);
+
+    // Assess
+    expect(summary).toEqual({ changed: [C1], unchanged: [], refused: [C3], deferred: [] });
+    expect(await world.clusterRecords(zoneId, C1)).toEqual(delegation(C1, [[1, nodeC1, '10.0.1.11']]));
+    expect(await world.clusterRecords(zoneId, C3)).toEqual([]);
+  });
+
+  it('finishes without throwing when it has no time left, and reports the clusters deferred', async () => {
+    // Prepare
+    await world.launch({ cluster: C1, privateIp: '10.0.1.11' });
+    const shortOfTime = { ...reconcileContext, getRemainingTimeInMillis: () => 5_000 };
+
+    // Act
+    const summary = await reconcile(scheduledSample, shortOfTime);
+
+    // Assess
+    expect(summary).toEqual({ changed: [], unchanged: [], refused: [], deferred: [C1] });
+    expect(await world.clusterRecords(zoneId, C1)).toEqual([]);
   });
 });
 

@@ -10,7 +10,8 @@ import { processEvents } from '../../lib/process-events.js';
 import type { ReconcilerDeps } from '../../lib/reconciler.js';
 import { sweep } from '../../lib/sweep.js';
 import { METRIC } from '../../lib/telemetry.js';
-import { change, changeBatch, listAll } from '../../tools/world/route53-helpers.js';
+import { aliasChange, change, changeBatch, listAll, weightedChange } from '../../tools/world/route53-helpers.js';
+import { Wiretap } from '../support/concurrency.js';
 import { delegation } from '../support/delegation.js';
 import { useWorld } from '../support/use-world.js';
 
@@ -47,6 +48,17 @@ interface ForeignCase {
   readonly prepare: () => Promise<string>;
 }
 
+/** Publishes c1 with one node of ours (slot 1), then puts `replacement` in place of its glue, as someone might. */
+async function replaceOurGlue(replacement: (zoneId: string) => ReturnType<typeof change>): Promise<void> {
+  const ourNode = await setup.world.launch({ cluster: C1, privateIp: '10.0.9.8' });
+  await send(setup.world.deps(), setup.world.stateEvent(ourNode, 'running'));
+  await changeBatch(setup.world.route53, setup.zoneId, [
+    change('CREATE', 'www.example.com', 'A', 300, ['192.0.2.80']),
+    change('DELETE', `ns1.${C1}`, 'A', 60, ['10.0.9.8']),
+    replacement(setup.zoneId),
+  ]);
+}
+
 const foreignCases: ForeignCase[] = [
   {
     label: 'an NS record at the cluster name managed by someone else',
@@ -70,6 +82,21 @@ const foreignCases: ForeignCase[] = [
       return `_rlec-dns.${C1}. 60 TXT "heritage=rlec-dns,owner=other,account=123456789012,region=us-east-1" "ns1=${theirNode}"`;
     },
   },
+  {
+    label: 'an alias record at a slot our ownership record lists (never sent as a DELETE)',
+    prepare: async () => {
+      await replaceOurGlue((zoneId) => aliasChange('CREATE', `ns1.${C1}`, zoneId, 'www.example.com'));
+      // moto returns the alias target without its trailing dot (Route 53 keeps it)
+      return `ns1.${C1}. 0 A ALIAS www.example.com`;
+    },
+  },
+  {
+    label: 'a weighted record at a slot our ownership record lists',
+    prepare: async () => {
+      await replaceOurGlue(() => weightedChange('CREATE', `ns1.${C1}`, 'blue', ['192.0.2.81']));
+      return `ns1.${C1}. 60 A (set blue) 192.0.2.81`;
+    },
+  },
 ];
 
 describe('foreign records at a cluster’s names', () => {
@@ -79,6 +106,8 @@ describe('foreign records at a cluster’s names', () => {
       const foreignRecord = await prepare();
       const before = await rawRecords(setup.zoneId, C1);
       setup.world.telemetry.clear();
+      const wiretap = new Wiretap();
+      wiretap.install(setup.world);
       const nodeC1 = await setup.world.launch({ cluster: C1, privateIp: nodeIp });
       const nodeC2 = await setup.world.launch({ cluster: C2, privateIp: goodNodeIp });
 
@@ -97,6 +126,7 @@ describe('foreign records at a cluster’s names', () => {
       expect(refusal?.message).toContain(foreignRecord);
       expect(setup.world.telemetry.count(METRIC.clustersRefused)).toBe(1);
       expect(await rawRecords(setup.zoneId, C1)).toEqual(before);
+      expect(wiretap.project(C1)).toEqual([]);
       expect(await setup.world.clusterRecords(setup.zoneId, C2)).toEqual(delegation(C2, [[1, nodeC2, goodNodeIp]]));
     });
   }

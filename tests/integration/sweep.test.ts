@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { sweep } from '../../lib/sweep.js';
 import { METRIC } from '../../lib/telemetry.js';
+import { route53Error } from '../../tools/emulator/route53-errors.js';
 import { change, changeBatch } from '../../tools/world/route53-helpers.js';
 import { delegation, type SlotEntry } from '../support/delegation.js';
 import { useWorld } from '../support/use-world.js';
@@ -191,6 +192,40 @@ describe('the sweep, for what it must not touch', () => {
     expect(refusal?.message).toContain(apexNode);
     expect(setup.world.telemetry.count(METRIC.clustersRefused)).toBe(1);
     expect(await current()).toEqual([]);
+  });
+});
+
+describe('the sweep, when AWS refuses to list one hosted zone', () => {
+  it('sweeps the other zones, refuses the clusters of that zone, and logs and counts the refusal', async () => {
+    // Prepare: c1 runs in example.com; c9.example.org is owned but its node is gone (only its records find it)
+    const orgZoneId = await setup.world.zone('example.org');
+    const nodeC1 = await setup.world.launch({ cluster: C1, privateIp: nodeAIp });
+    const nodeC9 = await setup.world.launch({ cluster: 'c9.example.org', privateIp: nodeBIp });
+    await sweep(setup.world.deps());
+    await setup.world.terminate(nodeC9);
+    const before = await current();
+    expect(before).toEqual(delegation(C1, [[1, nodeC1, nodeAIp]]));
+    setup.world.telemetry.clear();
+    setup.world.emulator.proxy.beforeForward = ({ action, path }) =>
+      action === 'ListResourceRecordSets' && path.includes(setup.zoneId)
+        ? route53Error('AccessDenied', 'not authorized to perform: route53:ListResourceRecordSets', 403)
+        : undefined;
+
+    // Act
+    const outcomes = await sweep(setup.world.deps());
+
+    // Assess
+    expect(outcomes.get('c9.example.org')?.status).toBe('changed');
+    expect(await setup.world.records(orgZoneId)).toEqual([]);
+    expect(outcomes.get(C1)?.status).toBe('refused');
+    setup.world.emulator.proxy.beforeForward = undefined;
+    expect(await current()).toEqual(before);
+    const denied = `AWS refused route53:ListResourceRecordSets on hostedzone/${setup.zoneId}: AccessDenied`;
+    expect(setup.world.telemetry.messages('error')).toEqual([
+      expect.stringMatching(new RegExp(`^hosted zone example\\.com\\. \\(${setup.zoneId}\\) not swept: ${denied}`)),
+      expect.stringMatching(new RegExp(`^cluster ${C1} refused: ${denied}`)),
+    ]);
+    expect(setup.world.telemetry.count(METRIC.awsPermanentErrors)).toBe(2);
   });
 });
 

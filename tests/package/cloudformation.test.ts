@@ -13,6 +13,7 @@ import * as esbuild from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../lib/config.js';
 import { pacingFromEnv } from '../../lib/pacing.js';
+import { METRIC } from '../../lib/telemetry.js';
 import { readZip } from './zip.js';
 
 const run = promisify(execFile);
@@ -557,7 +558,17 @@ describe('sls package with default parameters', () => {
         expectFiresOnFirst(alarm);
       }
     }
-    expect(alarms(defaults.template)).toHaveLength(5);
+    expect(alarms(defaults.template)).toHaveLength(6);
+  });
+
+  it('alarms on the first AWS error that retrying cannot fix, from the functions’ own metric', () => {
+    const alarm = alarmOn(defaults.template, METRIC.awsPermanentErrors, 'rlec-dns');
+    expect(alarm).toMatchObject({
+      Namespace: DEFAULT_ENVIRONMENT.POWERTOOLS_METRICS_NAMESPACE,
+      Dimensions: [{ Name: 'service', Value: 'rlec-dns' }],
+      Statistic: 'Sum',
+    });
+    expectFiresOnFirst(alarm);
   });
 
   it('gives the alarms no action when no alarm topic is given', () => {
@@ -706,7 +717,7 @@ describe('sls package with --param overrides and --stage ci', () => {
   });
 
   it('notifies the alarmTopicArn topic from every alarm, on alarm and on recovery', () => {
-    expect(alarms(overridden.template)).toHaveLength(5);
+    expect(alarms(overridden.template)).toHaveLength(6);
     for (const alarm of alarms(overridden.template)) {
       expect(alarm.AlarmActions).toEqual([ALARM_TOPIC]);
       expect(alarm.OKActions).toEqual([ALARM_TOPIC]);

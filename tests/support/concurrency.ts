@@ -5,6 +5,7 @@
  */
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { type Change, ChangeResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
+import { classifyErrors } from '../../lib/aws-errors.js';
 import type { ReconcilerDeps, RetryOptions } from '../../lib/reconciler.js';
 import { ZoneDirectory } from '../../lib/zones.js';
 import {
@@ -30,8 +31,8 @@ export interface Container {
 }
 
 /**
- * A container with its own SDK clients (adaptive retries, as `lib/clients.ts` builds them), its own zone directory and
- * its own telemetry, real `sleep` and the default random jitter.
+ * A container with its own SDK clients (adaptive retries and classified errors, as `lib/clients.ts` builds them), its
+ * own zone directory and its own telemetry, real `sleep` and the default random jitter.
  */
 export function container(world: World, retry: RetryOptions = FAST_JITTER): Container {
   const settings = {
@@ -43,6 +44,8 @@ export function container(world: World, retry: RetryOptions = FAST_JITTER): Cont
   } as const;
   const route53 = new Route53Client(settings);
   const ec2 = new EC2Client(settings);
+  classifyErrors(route53, 'route53');
+  classifyErrors(ec2, 'ec2');
   const telemetry = new CapturedTelemetry();
   const config = world.deps().config;
   const zones = new ZoneDirectory({

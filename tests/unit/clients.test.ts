@@ -6,62 +6,19 @@ import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import { ListHostedZonesCommand } from '@aws-sdk/client-route-53';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createClients } from '../../lib/clients.js';
-import { ConfigError } from '../../lib/errors.js';
+import { AwsPermanentError, AwsTransientError, ConfigError } from '../../lib/errors.js';
 import { TokenBucket } from '../../lib/pacing.js';
+import {
+  answerWith,
+  ec2Answer,
+  noHostedZones,
+  noReservations,
+  route53Answer,
+  withoutWaiting,
+} from '../support/fake-answers.js';
 
-interface FakeResponse {
-  readonly status: number;
-  readonly body: string;
-}
-
-const route53Error = (code: string): FakeResponse => ({
-  status: 400,
-  body: `<ErrorResponse><Error><Type>Sender</Type><Code>${code}</Code><Message>${code}</Message></Error></ErrorResponse>`,
-});
-const noHostedZones: FakeResponse = {
-  status: 200,
-  body: '<ListHostedZonesResponse><HostedZones/><IsTruncated>false</IsTruncated><MaxItems>100</MaxItems></ListHostedZonesResponse>',
-};
-const ec2Error = (code: string): FakeResponse => ({
-  status: 503,
-  body: `<Response><Errors><Error><Code>${code}</Code><Message>${code}</Message></Error></Errors></Response>`,
-});
-const noReservations: FakeResponse = {
-  status: 200,
-  body: '<DescribeInstancesResponse><reservationSet/></DescribeInstancesResponse>',
-};
-
-/** Answers the client's requests with these responses, in order; counts the requests. */
-function answerWith(client: { config: object }, responses: readonly FakeResponse[]): { requests: number } {
-  const seen = { requests: 0 };
-  const requestHandler = {
-    handle: async () => {
-      const next = responses[Math.min(seen.requests, responses.length - 1)] as FakeResponse;
-      seen.requests += 1;
-      return {
-        response: {
-          statusCode: next.status,
-          headers: { 'content-type': 'text/xml' },
-          body: new TextEncoder().encode(next.body),
-        },
-      };
-    },
-  };
-  Object.assign(client.config, { requestHandler });
-  return seen;
-}
-
-/**
- * Checks that the client retries adaptively, then takes the waiting out: full jitter over a backoff that a random of
- * 0 makes zero, and the adaptive rate limiter (which, once throttled, refills at 0.5 token/s and up) replaced by one
- * that never waits. Its effect on a burst is measured by the benchmark, not here.
- */
-async function withoutWaiting(client: { config: { retryStrategy: () => Promise<unknown> } }): Promise<void> {
-  const strategy = (await client.config.retryStrategy()) as { mode: string; rateLimiter: unknown };
-  expect(strategy.mode).toBe('adaptive');
-  strategy.rateLimiter = { getSendToken: async () => {}, updateClientSendingRate: () => {} };
-  vi.spyOn(Math, 'random').mockReturnValue(0);
-}
+const route53Error = (code: string) => route53Answer(code);
+const ec2Error = (code: string) => ec2Answer(code, 503);
 
 beforeEach(() => {
   vi.stubEnv('AWS_ACCESS_KEY_ID', 'testing');
@@ -101,28 +58,30 @@ describe('createClients', () => {
     expect(seen.requests).toBe(2);
   });
 
-  it('gives up after 8 attempts, with the throttling error', async () => {
+  it('gives up after 8 attempts, with the throttling error as a transient one', async () => {
     // Prepare
     const { route53 } = createClients({ region: 'us-east-1', route53Pacing: false });
     const seen = answerWith(route53, [route53Error('Throttling')]);
     await withoutWaiting(route53);
 
     // Act & Assess
-    await expect(route53.send(new ListHostedZonesCommand({}))).rejects.toThrow(
-      expect.objectContaining({ name: 'Throttling' }),
-    );
+    const error = await route53.send(new ListHostedZonesCommand({})).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AwsTransientError);
+    expect(error).toMatchObject({ code: 'Throttling', cause: expect.objectContaining({ name: 'Throttling' }) });
     expect(seen.requests).toBe(8);
   });
 
-  it('does not retry an error that retrying cannot fix', async () => {
+  it('does not retry an error that retrying cannot fix, and says it is permanent', async () => {
     // Prepare
     const { route53 } = createClients({ region: 'us-east-1' });
     const seen = answerWith(route53, [route53Error('InvalidInput')]);
 
-    // Act & Assess
-    await expect(route53.send(new ListHostedZonesCommand({}))).rejects.toThrow(
-      expect.objectContaining({ name: 'InvalidInput' }),
-    );
+    // Act
+    const error = await route53.send(new ListHostedZonesCommand({})).catch((e: unknown) => e);
+
+    // Assess
+    expect(error).toBeInstanceOf(AwsPermanentError);
+    expect(error).toMatchObject({ code: 'InvalidInput', action: 'ListHostedZones' });
     expect(seen.requests).toBe(1);
   });
 

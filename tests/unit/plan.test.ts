@@ -240,6 +240,45 @@ describe('planCluster', () => {
     it('even when it would only delete', () => {
       expect(() => planCluster(input({ current: [foreignNsRecord], members: [] }))).toThrow(ForeignRecordsError);
     });
+
+    // As lib/registry.ts reads them: an alias keeps its target as the value, a routed record its set in the type.
+    const aliasAtSlot2: RecordSet = {
+      name: 'ns2.c1.example.com.',
+      type: 'A',
+      ttl: 0,
+      values: ['ALIAS lb.example.net.'],
+    };
+    const weightedAtSlot2: RecordSet = { ...glue(2, nodeB.address), type: 'A (set blue)' };
+
+    it.each([
+      ['an alias A record', aliasAtSlot2, 'ns2.c1.example.com. 0 A ALIAS lb.example.net.'],
+      ['a weighted A record', weightedAtSlot2, 'ns2.c1.example.com. 60 A (set blue) 10.0.2.23'],
+    ])('when %s sits at a slot the ownership record lists, and never sends it as a DELETE', (_, record, named) => {
+      // Prepare: ours lists ns1 and ns2, and ns2's glue was replaced
+      const current = [
+        ns(1, 2),
+        ownership({ 1: nodeA.instanceId, 2: nodeB.instanceId }),
+        glue(1, nodeA.address),
+        record,
+      ];
+      // Act / Assess
+      expect(() => planCluster(input({ current, members: [nodeA, nodeB] }))).toThrow(ForeignRecordsError);
+      expect(() => planCluster(input({ current, members: [] }))).toThrow(named);
+    });
+
+    it('when the ownership record itself is an alias', () => {
+      // Prepare
+      const aliasOwner: RecordSet = {
+        name: '_rlec-dns.c1.example.com.',
+        type: 'TXT',
+        ttl: 0,
+        values: ['ALIAS x.example.com.'],
+      };
+      // Act / Assess
+      expect(() => planCluster(input({ current: [ns(1), aliasOwner, glue(1, nodeA.address)], members: [] }))).toThrow(
+        ForeignRecordsError,
+      );
+    });
   });
 });
 

@@ -26,6 +26,37 @@ export function change(
   return { Action: action, ResourceRecordSet: recordSet(name, type, ttl, values) };
 }
 
+/** An alias record to another record of the same zone: `aliasChange('CREATE', 'ns1.c1.example.com', zoneId, 'www.example.com')`. */
+export function aliasChange(
+  action: ChangeAction,
+  name: string,
+  zoneId: string,
+  target: string,
+  type: RRType = 'A',
+): Change {
+  return {
+    Action: action,
+    ResourceRecordSet: {
+      Name: name,
+      Type: type,
+      AliasTarget: { HostedZoneId: zoneId.replace('/hostedzone/', ''), DNSName: target, EvaluateTargetHealth: false },
+    },
+  };
+}
+
+/** A weighted record (a routing policy): `weightedChange('CREATE', 'ns1.c1.example.com', 'blue', ['192.0.2.1'])`. */
+export function weightedChange(
+  action: ChangeAction,
+  name: string,
+  setIdentifier: string,
+  values: readonly string[],
+): Change {
+  return {
+    Action: action,
+    ResourceRecordSet: { ...recordSet(name, 'A', 60, values), SetIdentifier: setIdentifier, Weight: 10 },
+  };
+}
+
 /** Creates a public hosted zone and returns its Id as Route 53 gives it (`/hostedzone/Z…`). */
 export async function createZone(route53: Route53Client, name = 'example.com'): Promise<string> {
   const { HostedZone } = await route53.send(

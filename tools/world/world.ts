@@ -14,6 +14,7 @@ import {
   TerminateInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import type { Route53Client } from '@aws-sdk/client-route-53';
+import { classifyErrors } from '../../lib/aws-errors.js';
 import { type Config, loadConfig } from '../../lib/config.js';
 import type { ReconcilerDeps } from '../../lib/reconciler.js';
 import { ZoneDirectory } from '../../lib/zones.js';
@@ -48,6 +49,9 @@ export class World {
 
   private constructor(readonly emulator: Emulator) {
     ({ route53: this.route53, ec2: this.ec2 } = clients(emulator.endpoint));
+    // As lib/clients.ts builds them: every error a call ends with is classified, permanent or transient.
+    classifyErrors(this.route53, 'route53');
+    classifyErrors(this.ec2, 'ec2');
   }
 
   static async start(): Promise<World> {
@@ -65,6 +69,7 @@ export class World {
     let client = this.#regional.get(region);
     if (client === undefined) {
       client = clients(this.emulator.endpoint, { region }).ec2;
+      classifyErrors(client, 'ec2');
       this.#regional.set(region, client);
     }
     return client;

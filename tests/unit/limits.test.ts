@@ -1,0 +1,74 @@
+/**
+ * Route 53's size limits (lib/limits.ts), checked by the planner before anything is written: a record set holds at
+ * most 400 values, and a cluster must stay changeable within one request's 1,000 values and 32,000 characters.
+ */
+import { describe, expect, it } from 'vitest';
+import { RecordLimitError } from '../../lib/errors.js';
+import { maxMembers } from '../../lib/limits.js';
+import { planCluster } from '../../lib/plan.js';
+import { deploymentOf } from '../../tools/world/deployment.js';
+import { changeable, creatable, measure, member, nameOfLength } from '../support/limits-probe.js';
+
+const owner = 'rlec-dns-prod';
+const shortName = 'c1.example.com';
+const members = (n: number) => Array.from({ length: n }, (_, i) => member(i + 1));
+const plan = (cluster: string, n: number) =>
+  planCluster({ cluster, current: [], members: members(n), deployment: deploymentOf(owner), ttl: 60 });
+
+describe('a cluster over the 400 values of a record set', () => {
+  it('is refused before any write, with the limit and the largest size in the message', () => {
+    // Act, Assess
+    expect(() => plan(shortName, 400)).toThrow(RecordLimitError);
+    expect(() => plan(shortName, 400)).toThrow(
+      'cluster c1.example.com refused: 400 members need 401 values in TXT _rlec-dns.c1.example.com., and Route 53 ' +
+        'allows at most 400 values in one record set; at most 399 members fit for this cluster name',
+    );
+  });
+
+  it('is planned at 399 members, the most the ownership record can list', () => {
+    // Act
+    const planned = plan(shortName, 399);
+    // Assess
+    expect(planned.desired.find((r) => r.type === 'TXT')?.values).toHaveLength(400);
+  });
+});
+
+describe('a cluster that could be created but never changed', () => {
+  it('is refused at creation when its NS swap would not fit one request, naming the limits', () => {
+    // Prepare: at 100 characters, the splitter alone would write 300 members, of which only 151 can still be changed
+    const cluster = nameOfLength(100);
+    expect(creatable(cluster, 151)).toBe(true);
+
+    // Act, Assess
+    expect(() => plan(cluster, 151)).toThrow(RecordLimitError);
+    expect(() => plan(cluster, 151)).toThrow(
+      /with 151 members, NS c+\.c+\.example\.com\. could be created but never changed: its compare-and-swap needs 302 values, 32,\d{3} characters in one request, over Route 53's limits of 1,000 values and 32,000 characters per request; at most 150 members fit for this cluster name$/,
+    );
+    expect(plan(cluster, 150).changes.length).toBeGreaterThan(0);
+  });
+
+  it('allows, at every name length, only clusters that can be changed afterwards, and at most one member less than the largest', () => {
+    for (const length of [14, 34, 63, 100, 200, 243]) {
+      // Prepare
+      const cluster = nameOfLength(length);
+      const allowed = maxMembers(cluster, `"heritage=rlec-dns,owner=${owner}"`);
+
+      // Act
+      const measured = measure(length);
+
+      // Assess
+      expect(changeable(cluster, allowed), `${length} characters, ${allowed} members`).toBe(true);
+      expect(allowed, `${length} characters`).toBeGreaterThanOrEqual(measured.changeable - 1);
+      expect(allowed, `${length} characters`).toBeLessThanOrEqual(measured.changeable);
+      expect(() => plan(cluster, allowed)).not.toThrow();
+      expect(() => plan(cluster, allowed + 1)).toThrow(RecordLimitError);
+    }
+  });
+
+  it('gives the largest cluster for a name of each length', () => {
+    // Act
+    const figures = [14, 33, 34, 40, 50, 63, 80, 100, 120, 150, 200, 243].map((n) => maxMembers(nameOfLength(n)));
+    // Assess
+    expect(figures).toEqual([399, 399, 392, 342, 282, 230, 185, 150, 126, 102, 77, 64]);
+  });
+});
