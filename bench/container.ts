@@ -1,11 +1,12 @@
 /**
- * One simulated Lambda container: what a handler builds at cold start, built by the same code (lib/runtime.ts over
- * lib/clients.ts: the configuration, the paced clients with adaptive retries and failed-attempt logging, the zone
+ * One simulated Lambda container: what a handler builds at cold start, built by the same code (lib/platform/runtime.ts over
+ * lib/platform/clients.ts: the configuration, the paced clients with adaptive retries and failed-attempt logging, the zone
  * cache), with captured telemetry in place of Powertools' so the scenarios can read the metrics back.
  */
-import { type ClientOptions, createClients } from '../lib/clients.js';
-import type { ReconcilerDeps } from '../lib/reconciler.js';
-import { createRuntime } from '../lib/runtime.js';
+
+import type { ReconcilerDeps } from '../lib/controller/reconciler.js';
+import { type ClientOptions, createClients } from '../lib/platform/clients.js';
+import { createRuntime } from '../lib/platform/runtime.js';
 import { CapturedTelemetry } from '../tools/world/telemetry.js';
 import { DEPLOYMENT_ENV } from './fleet.js';
 

@@ -3,10 +3,11 @@
  * of tagged instances, unrelated instances, the bookkeeping of who should be published, and the check that Route 53
  * ends exactly as expected. Setup and checks use the world's plain SDK clients (no pacing), outside the measured runs.
  */
-import type { Deployment } from '../lib/ownership.js';
-import { planCluster } from '../lib/plan.js';
-import type { Member } from '../lib/records.js';
-import { readCluster } from '../lib/registry.js';
+
+import { planCluster } from '../lib/plan/plan.js';
+import type { Member } from '../lib/plan/records.js';
+import type { Deployment } from '../lib/registry/ownership.js';
+import { readCluster } from '../lib/registry/route53.js';
 import { change, changeBatch } from '../tools/world/route53-helpers.js';
 import type { World } from '../tools/world/world.js';
 

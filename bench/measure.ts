@@ -2,8 +2,9 @@
  * What the scenarios share: fresh worlds on the emulator, measured runs (the proxy's counters, Route 53's rate limit
  * or faults in force, the zones checked afterwards), the per-event baseline and its extrapolation, and the figures.
  */
-import type { ClientOptions } from '../lib/clients.js';
-import { sweep } from '../lib/sweep.js';
+
+import { sweep } from '../lib/controller/sweep.js';
+import type { ClientOptions } from '../lib/platform/clients.js';
 import type { World } from '../tools/world/world.js';
 import { container } from './container.js';
 import { type EventBody, Fleet } from './fleet.js';

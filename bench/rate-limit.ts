@@ -13,7 +13,7 @@ export interface Route53Refusals {
 }
 
 /**
- * Route 53's side of the rate limit. Not lib/pacing.ts's TokenBucket: that one makes its caller wait for the next
+ * Route 53's side of the rate limit. Not lib/platform/pacing.ts's TokenBucket: that one makes its caller wait for the next
  * token (a client pacing itself); a server that is over its rate refuses the request at once, and a refused request
  * takes no token.
  */

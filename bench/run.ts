@@ -54,7 +54,7 @@ async function main(): Promise<void> {
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     });
     const world = await World.start();
-    // The functions' clients (lib/clients.ts) find the emulator as they would find AWS: through the environment.
+    // The functions' clients (lib/platform/clients.ts) find the emulator as they would find AWS: through the environment.
     // Their own logger (failed attempts) stays quiet: the proxy counts what Route 53 refused.
     Object.assign(process.env, emulatorEnv(world.emulator.endpoint), { POWERTOOLS_LOG_LEVEL: 'SILENT' });
     try {

@@ -2,8 +2,9 @@
  * (a) One batch of 50 events over 5 clusters in 2 zones, against one full reconcile per event; plus the same batch
  * delivered again, a batch of unrelated instances' events alone, and the batch under injected Route 53 faults.
  */
-import type { ClientOptions } from '../lib/clients.js';
-import { processEvents } from '../lib/process-events.js';
+
+import { processEvents } from '../lib/controller/process-events.js';
+import type { ClientOptions } from '../lib/platform/clients.js';
 import { CapturedTelemetry } from '../tools/world/telemetry.js';
 import type { World } from '../tools/world/world.js';
 import { container } from './container.js';

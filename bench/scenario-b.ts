@@ -2,9 +2,10 @@
  * (b) A burst of 500 events over 10 clusters in 3 zones through the queue, Route 53 limited to 5 requests/s, against
  * one full reconcile per event (measured on the first events, then extrapolated).
  */
-import { DEFAULTS } from '../lib/config.js';
-import type { PacingOptions } from '../lib/pacing.js';
-import { sweep } from '../lib/sweep.js';
+
+import { sweep } from '../lib/controller/sweep.js';
+import { DEFAULTS } from '../lib/platform/config.js';
+import type { PacingOptions } from '../lib/platform/pacing.js';
 import { CapturedTelemetry } from '../tools/world/telemetry.js';
 import type { World } from '../tools/world/world.js';
 import { container } from './container.js';

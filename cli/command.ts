@@ -1,8 +1,8 @@
 /** What a command is, and the clusters it works on. */
-import { normaliseClusterName } from '../lib/names.js';
-import { listClusters } from '../lib/status.js';
+import { normaliseClusterName } from '../lib/plan/names.js';
 import type { CommandSpec, Values } from './args.js';
 import type { Context } from './context.js';
+import { listClusters } from './status-view.js';
 
 export interface Command {
   readonly spec: CommandSpec;

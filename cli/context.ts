@@ -5,12 +5,12 @@
  * reported as such rather than as the first API call's failure.
  */
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { createClients } from '../lib/clients.js';
-import { loadConfig } from '../lib/config.js';
-import { pacingFromEnv } from '../lib/pacing.js';
-import type { ReconcilerDeps } from '../lib/reconciler.js';
-import type { Log, MetricSink, Telemetry } from '../lib/telemetry.js';
-import { ZoneDirectory } from '../lib/zones.js';
+import type { ReconcilerDeps } from '../lib/controller/reconciler.js';
+import { createClients } from '../lib/platform/clients.js';
+import { loadConfig } from '../lib/platform/config.js';
+import { pacingFromEnv } from '../lib/platform/pacing.js';
+import type { Log, MetricSink, Telemetry } from '../lib/platform/telemetry.js';
+import { ZoneDirectory } from '../lib/registry/zones.js';
 import type { CommonOptions } from './args.js';
 import { CliError } from './failure.js';
 import type { Io } from './output.js';

@@ -2,7 +2,7 @@
  * Errors as one clear line: what went wrong and, where there is one, what to do about it. Stack traces only with
  * --debug. Every failure exits 1 (`plan` uses 2 for "changes pending", as `terraform plan -detailed-exitcode`).
  */
-import { AwsPermanentError, AwsTransientError, ForeignRecordsError, RlecDnsError } from '../lib/errors.js';
+import { AwsPermanentError, AwsTransientError, ForeignRecordsError, RlecDnsError } from '../lib/platform/errors.js';
 import { UsageError } from './args.js';
 import type { Env } from './output.js';
 

@@ -2,8 +2,8 @@
  * A reconcile's outcomes (from `plan`'s dry run or `sync`'s real one) as a readable diff and as JSON. Per record set,
  * the DELETE of what Route 53 holds comes before the CREATE that replaces it, as in the batch itself.
  */
-import type { ClusterOutcome } from '../lib/reconciler.js';
-import { type Change, describeRecord, keyOf } from '../lib/records.js';
+import type { ClusterOutcome } from '../lib/controller/reconciler.js';
+import { type Change, describeRecord, keyOf } from '../lib/plan/records.js';
 import { describeError } from './failure.js';
 import type { Env, Paint } from './output.js';
 import { plural } from './output.js';

@@ -7,9 +7,9 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, EventBridgeEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { TransientError } from '../lib/errors.js';
-import { processEvents } from '../lib/process-events.js';
-import { runtime } from '../lib/runtime.js';
+import { processEvents } from '../lib/controller/process-events.js';
+import { TransientError } from '../lib/platform/errors.js';
+import { runtime } from '../lib/platform/runtime.js';
 
 class EventNotSettledError extends TransientError {}
 

@@ -7,9 +7,9 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import { TransientError } from '../lib/errors.js';
-import { runtime } from '../lib/runtime.js';
-import { sweep } from '../lib/sweep.js';
+import { sweep } from '../lib/controller/sweep.js';
+import { TransientError } from '../lib/platform/errors.js';
+import { runtime } from '../lib/platform/runtime.js';
 
 class SweepIncompleteError extends TransientError {}
 

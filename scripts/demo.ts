@@ -13,10 +13,10 @@
  */
 import type { Context, EventBridgeEvent } from 'aws-lambda';
 import { paint, processIo } from '../cli/output.js';
-import { zoneFileLines } from '../lib/export.js';
-import { parseOwnership } from '../lib/ownership.js';
-import type { RecordSet } from '../lib/records.js';
-import { readCluster } from '../lib/registry.js';
+import { zoneFileLines } from '../cli/zone-file.js';
+import type { RecordSet } from '../lib/plan/records.js';
+import { parseOwnership } from '../lib/registry/ownership.js';
+import { readCluster } from '../lib/registry/route53.js';
 import { emulatorEnv } from '../tools/emulator/emulator.js';
 import { lambdaContext } from '../tools/world/lambda-context.js';
 import { CLUSTER_TAG, World } from '../tools/world/world.js';

@@ -1,9 +1,9 @@
 /**
  * Prints the largest cluster rlec-dns can create and still change, by cluster name length: measured with the real
- * planner's records and the real request splitter (tests/support/limits-probe.ts), beside what lib/limits.ts allows.
+ * planner's records and the real request splitter (tests/support/limits-probe.ts), beside what lib/plan/limits.ts allows.
  * Run: npx tsx scripts/measure-limits.ts
  */
-import { maxMembers } from '../lib/limits.js';
+import { maxMembers } from '../lib/plan/limits.js';
 import { measure, nameOfLength } from '../tests/support/limits-probe.js';
 
 const LENGTHS = [14, 20, 30, 33, 34, 40, 50, 63, 80, 100, 120, 150, 200, 243];
@@ -13,7 +13,7 @@ const rows = LENGTHS.map((length) => {
   return { ...figures, allowed: maxMembers(nameOfLength(length)) };
 });
 console.log(
-  '| name length | one atomic batch up to | created and still changeable up to | lib/limits.ts allows | old code created up to |',
+  '| name length | one atomic batch up to | created and still changeable up to | lib/plan/limits.ts allows | old code created up to |',
 );
 console.log('|---|---|---|---|---|');
 for (const r of rows) {

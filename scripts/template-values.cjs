@@ -6,7 +6,7 @@
 'use strict';
 
 // Route 53 hosted zone ids: upper-case letters and digits (Z0123456789ABCDEFGHIJ). Accept the `/hostedzone/` prefix
-// the API returns, as lib/config.ts does.
+// the API returns, as lib/platform/config.ts does.
 const ZONE_ID = /^[A-Z0-9]{1,32}$/;
 // What route53:ChangeResourceRecordSetsNormalizedRecordNames holds: lower case, no trailing dot, letters, digits,
 // `-`, `_` and `.`; `*` and `?` are StringLike's wildcards.

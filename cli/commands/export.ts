@@ -1,10 +1,11 @@
 /** `rlec-dns export`: the clusters' records as Route 53 holds them, as BIND zone-file lines. */
-import { toZoneFileRecords, zoneFileLines } from '../../lib/export.js';
-import { readCluster } from '../../lib/registry.js';
-import { ownedClusters } from '../../lib/status.js';
+
+import { readCluster } from '../../lib/registry/route53.js';
 import { type Command, targetClusters } from '../command.js';
 import { EXIT } from '../failure.js';
 import { printJson } from '../output.js';
+import { ownedClusters } from '../status-view.js';
+import { toZoneFileRecords, zoneFileLines } from '../zone-file.js';
 
 export const exportCommand: Command = {
   spec: {

@@ -1,5 +1,5 @@
 /** `rlec-dns plan`: the exact changes a reconcile would make, as a diff; writes nothing. */
-import { reconcileClusters } from '../../lib/reconciler.js';
+import { reconcileClusters } from '../../lib/controller/reconciler.js';
 import { type Command, targetClusters } from '../command.js';
 import type { Context } from '../context.js';
 import { EXIT } from '../failure.js';

@@ -1,9 +1,10 @@
 /** `rlec-dns status`: every cluster (or one), its members, its published records, and whether they agree. */
-import { zoneFileLines } from '../../lib/export.js';
-import { type ClusterView, clusterStatus, type MemberView } from '../../lib/status.js';
+
 import { type Command, targetClusters } from '../command.js';
 import { describeError, EXIT } from '../failure.js';
 import { type Env, type Paint, paint, printJson, table } from '../output.js';
+import { type ClusterView, clusterStatus, type MemberView } from '../status-view.js';
+import { zoneFileLines } from '../zone-file.js';
 
 const STATE_LABEL: Record<ClusterView['state'], string> = {
   'in-step': 'in step',

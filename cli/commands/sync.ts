@@ -1,5 +1,5 @@
 /** `rlec-dns sync`: applies the plan, prints what changed, and waits until Route 53 has it everywhere. */
-import { reconcileClusters } from '../../lib/reconciler.js';
+import { reconcileClusters } from '../../lib/controller/reconciler.js';
 import { integerOption, type Values } from '../args.js';
 import { type Command, targetClusters } from '../command.js';
 import type { Context } from '../context.js';

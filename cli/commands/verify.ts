@@ -3,14 +3,14 @@
  * (expecting a referral to exactly the published names, with the running members' addresses as glue), then each
  * node's own DNS server for the cluster's NS, SOA and node names.
  */
-import { canonicalName, fqdn, nsName } from '../../lib/names.js';
-import { clusterStatus } from '../../lib/status.js';
+import { canonicalName, fqdn, nsName } from '../../lib/plan/names.js';
 import { integerOption, listOption, UsageError, type Values } from '../args.js';
 import { type Command, targetClusters } from '../command.js';
 import type { Context } from '../context.js';
 import type { DnsMessage } from '../dns/message.js';
 import { CliError, describeError, EXIT } from '../failure.js';
 import { paint, plural, printJson, table } from '../output.js';
+import { clusterStatus } from '../status-view.js';
 import { type Expected, nodeNameVerdict, nodeNsVerdict, nodeSoaVerdict, referralVerdict } from '../verify/checks.js';
 import { delegationSet, parseServer, probe, type ServerResult, type Target } from '../verify/probe.js';
 

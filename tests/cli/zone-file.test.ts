@@ -1,7 +1,7 @@
-/** lib/export.ts: record sets as BIND zone-file lines. */
+/** cli/zone-file.ts: record sets as BIND zone-file lines. */
 import { describe, expect, it } from 'vitest';
-import { toZoneFileRecords, zoneFileLines } from '../../lib/export.js';
-import type { RecordSet } from '../../lib/records.js';
+import { toZoneFileRecords, zoneFileLines } from '../../cli/zone-file.js';
+import type { RecordSet } from '../../lib/plan/records.js';
 
 const nsRecord: RecordSet = {
   name: 'c1.example.com.',

@@ -1,6 +1,6 @@
 /** applyStrictly: the emulator's Route 53 rules over the library's record types, judged without the library. */
 import { describe, expect, it } from 'vitest';
-import type { RecordSet } from '../../lib/records.js';
+import type { RecordSet } from '../../lib/plan/records.js';
 import { applyStrictly } from '../../tools/emulator/apply-strictly.js';
 
 const glue: RecordSet = { name: 'ns1.c1.example.com.', type: 'A', ttl: 60, values: ['10.0.0.1'] };

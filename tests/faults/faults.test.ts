@@ -1,5 +1,5 @@
 /**
- * Faults injected between the real SDK clients (configured as lib/clients.ts configures them: adaptive retries, 8
+ * Faults injected between the real SDK clients (configured as lib/platform/clients.ts configures them: adaptive retries, 8
  * attempts) and the emulator, in the proxy the tests control. For each: the cluster's records are right once the
  * platform's retries are done (items named for retry are delivered again, as SQS does), nothing outside the cluster
  * changes, and the log says what happened. Each outcome is recorded for the table in docs/reliability.md.
@@ -11,10 +11,10 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { logFailedAttempts } from '../../lib/attempt-log.js';
-import { processEvents } from '../../lib/process-events.js';
-import { sweep } from '../../lib/sweep.js';
-import { METRIC } from '../../lib/telemetry.js';
+import { processEvents } from '../../lib/controller/process-events.js';
+import { sweep } from '../../lib/controller/sweep.js';
+import { logFailedAttempts } from '../../lib/platform/attempt-log.js';
+import { METRIC } from '../../lib/platform/telemetry.js';
 import { clients, TEST_CREDENTIALS, TEST_REGION } from '../../tools/emulator/emulator.js';
 import { ec2Error, route53Error } from '../../tools/emulator/route53-errors.js';
 import { change, changeBatch } from '../../tools/world/route53-helpers.js';
@@ -279,7 +279,7 @@ describe('faults that reach the platform’s retries', () => {
     reliability.record({
       kind: 'fault',
       name: `slow ChangeResourceRecordSets answer (${delayMs / 1000} s)`,
-      outcome: 'waited (within the 10 s request timeout of lib/clients.ts); converged on delivery 1',
+      outcome: 'waited (within the 10 s request timeout of lib/platform/clients.ts); converged on delivery 1',
       log: line(ours.telemetry, 'cluster records changed', ['cluster', 'attempt']),
       metric: `${METRIC.changeBatches}=1`,
       ms,
@@ -287,7 +287,7 @@ describe('faults that reach the platform’s retries', () => {
   });
 
   it('abandons an answer slower than the request timeout, retries, and ignores the late original', async () => {
-    // Prepare: the deployed timeouts (lib/clients.ts: 10 s), shortened to 300 ms to keep the run short
+    // Prepare: the deployed timeouts (lib/platform/clients.ts: 10 s), shortened to 300 ms to keep the run short
     const before = await outsideC1();
     const settings = {
       endpoint: setup.world.emulator.endpoint,

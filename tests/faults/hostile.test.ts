@@ -4,8 +4,8 @@
  * table in docs/reliability.md.
  */
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { processEvents } from '../../lib/process-events.js';
-import { METRIC } from '../../lib/telemetry.js';
+import { processEvents } from '../../lib/controller/process-events.js';
+import { METRIC } from '../../lib/platform/telemetry.js';
 import { change, changeBatch } from '../../tools/world/route53-helpers.js';
 import { delegation } from '../support/delegation.js';
 import { Reliability } from '../support/faults.js';

@@ -8,9 +8,9 @@ import {
 import type { EventBridgeEvent, SQSEvent, SQSRecord } from 'aws-lambda';
 import 'aws-sdk-client-mock-vitest/extend';
 import { beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
-import { TransientError } from '../../lib/errors.js';
-import { runtime } from '../../lib/runtime.js';
-import { METRIC } from '../../lib/telemetry.js';
+import { TransientError } from '../../lib/platform/errors.js';
+import { runtime } from '../../lib/platform/runtime.js';
+import { METRIC } from '../../lib/platform/telemetry.js';
 import {
   describeInstances,
   type FakeInstance,

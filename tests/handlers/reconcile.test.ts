@@ -8,7 +8,7 @@ import {
 import type { ScheduledEvent } from 'aws-lambda';
 import 'aws-sdk-client-mock-vitest/extend';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { TransientError } from '../../lib/errors.js';
+import { TransientError } from '../../lib/platform/errors.js';
 import {
   describeInstances,
   type FakeInstance,

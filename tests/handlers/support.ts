@@ -16,7 +16,7 @@ import {
 } from '@aws-sdk/client-route-53';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, vi } from 'vitest';
-import { resetRuntime } from '../../lib/runtime.js';
+import { resetRuntime } from '../../lib/platform/runtime.js';
 import { lambdaContext } from '../../tools/world/lambda-context.js';
 
 /**

@@ -8,9 +8,9 @@
  */
 import type { Change, ResourceRecordSet } from '@aws-sdk/client-route-53';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConflictError } from '../../lib/errors.js';
-import { type BatchResult, processEvents } from '../../lib/process-events.js';
-import { METRIC } from '../../lib/telemetry.js';
+import { type BatchResult, processEvents } from '../../lib/controller/process-events.js';
+import { ConflictError } from '../../lib/platform/errors.js';
+import { METRIC } from '../../lib/platform/telemetry.js';
 import type { RequestContext } from '../../tools/emulator/emulator.js';
 import { listAll, recordSet, summary } from '../../tools/world/route53-helpers.js';
 import {

@@ -5,11 +5,11 @@
  * (`ns4.c1.example.com`) never freezes that cluster.
  */
 import { describe, expect, it } from 'vitest';
-import { processEvents } from '../../lib/process-events.js';
-import type { ReconcilerDeps } from '../../lib/reconciler.js';
-import { clusterStatus } from '../../lib/status.js';
-import { sweep } from '../../lib/sweep.js';
-import { METRIC } from '../../lib/telemetry.js';
+import { clusterStatus } from '../../cli/status-view.js';
+import { processEvents } from '../../lib/controller/process-events.js';
+import type { ReconcilerDeps } from '../../lib/controller/reconciler.js';
+import { sweep } from '../../lib/controller/sweep.js';
+import { METRIC } from '../../lib/platform/telemetry.js';
 import { change, changeBatch } from '../../tools/world/route53-helpers.js';
 import { delegation } from '../support/delegation.js';
 import { useWorld } from '../support/use-world.js';

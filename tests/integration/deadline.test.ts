@@ -3,11 +3,11 @@
  * events come back, instead of being cut off half-way by Lambda's timeout.
  */
 import { describe, expect, it } from 'vitest';
-import { DeferredError } from '../../lib/errors.js';
-import { processEvents } from '../../lib/process-events.js';
-import { MIN_TIME_LEFT_MS } from '../../lib/reconciler.js';
-import { sweep } from '../../lib/sweep.js';
-import { METRIC } from '../../lib/telemetry.js';
+import { processEvents } from '../../lib/controller/process-events.js';
+import { MIN_TIME_LEFT_MS } from '../../lib/controller/reconciler.js';
+import { sweep } from '../../lib/controller/sweep.js';
+import { DeferredError } from '../../lib/platform/errors.js';
+import { METRIC } from '../../lib/platform/telemetry.js';
 import { useWorld } from '../support/use-world.js';
 
 const setup = useWorld();

@@ -3,7 +3,7 @@
  * leave, stop and start, rejoin, last node out.
  */
 import { describe, expect, it } from 'vitest';
-import { processEvents } from '../../lib/process-events.js';
+import { processEvents } from '../../lib/controller/process-events.js';
 import { useWorld } from '../support/use-world.js';
 
 const setup = useWorld();

@@ -5,10 +5,10 @@
  * holds their members, and rewritten bound to it.
  */
 import { describe, expect, it } from 'vitest';
-import { processEvents } from '../../lib/process-events.js';
-import type { ReconcilerDeps } from '../../lib/reconciler.js';
-import { sweep } from '../../lib/sweep.js';
-import { METRIC } from '../../lib/telemetry.js';
+import { processEvents } from '../../lib/controller/process-events.js';
+import type { ReconcilerDeps } from '../../lib/controller/reconciler.js';
+import { sweep } from '../../lib/controller/sweep.js';
+import { METRIC } from '../../lib/platform/telemetry.js';
 import { HERE, type Where } from '../../tools/world/deployment.js';
 import { change, changeBatch } from '../../tools/world/route53-helpers.js';
 import { delegation } from '../support/delegation.js';

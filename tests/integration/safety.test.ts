@@ -6,10 +6,10 @@
 import { CreateVpcCommand } from '@aws-sdk/client-ec2';
 import { CreateHostedZoneCommand, type ResourceRecordSet } from '@aws-sdk/client-route-53';
 import { describe, expect, it } from 'vitest';
-import { processEvents } from '../../lib/process-events.js';
-import type { ReconcilerDeps } from '../../lib/reconciler.js';
-import { sweep } from '../../lib/sweep.js';
-import { METRIC } from '../../lib/telemetry.js';
+import { processEvents } from '../../lib/controller/process-events.js';
+import type { ReconcilerDeps } from '../../lib/controller/reconciler.js';
+import { sweep } from '../../lib/controller/sweep.js';
+import { METRIC } from '../../lib/platform/telemetry.js';
 import { aliasChange, change, changeBatch, listAll, weightedChange } from '../../tools/world/route53-helpers.js';
 import { Wiretap } from '../support/concurrency.js';
 import { delegation } from '../support/delegation.js';

@@ -4,8 +4,8 @@
  */
 import type { Change, Route53Client } from '@aws-sdk/client-route-53';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { processEvents } from '../../lib/process-events.js';
-import { sweep } from '../../lib/sweep.js';
+import { processEvents } from '../../lib/controller/process-events.js';
+import { sweep } from '../../lib/controller/sweep.js';
 import { clients } from '../../tools/emulator/emulator.js';
 import { change, changeBatch, records } from '../../tools/world/route53-helpers.js';
 import { World } from '../../tools/world/world.js';

@@ -4,9 +4,9 @@
  */
 import { RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
-import { maxMembers } from '../../lib/limits.js';
-import { processEvents } from '../../lib/process-events.js';
-import { METRIC } from '../../lib/telemetry.js';
+import { processEvents } from '../../lib/controller/process-events.js';
+import { maxMembers } from '../../lib/plan/limits.js';
+import { METRIC } from '../../lib/platform/telemetry.js';
 import { CLUSTER_TAG } from '../../tools/world/world.js';
 import { nameOfLength } from '../support/limits-probe.js';
 import { useWorld } from '../support/use-world.js';

@@ -4,8 +4,8 @@
  * whose names hold records it did not create.
  */
 import { describe, expect, it } from 'vitest';
-import { sweep } from '../../lib/sweep.js';
-import { METRIC } from '../../lib/telemetry.js';
+import { sweep } from '../../lib/controller/sweep.js';
+import { METRIC } from '../../lib/platform/telemetry.js';
 import { route53Error } from '../../tools/emulator/route53-errors.js';
 import { change, changeBatch } from '../../tools/world/route53-helpers.js';
 import { delegation, type SlotEntry } from '../support/delegation.js';

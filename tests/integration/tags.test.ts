@@ -4,8 +4,8 @@
  */
 import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
-import { processEvents } from '../../lib/process-events.js';
-import { METRIC } from '../../lib/telemetry.js';
+import { processEvents } from '../../lib/controller/process-events.js';
+import { METRIC } from '../../lib/platform/telemetry.js';
 import { CLUSTER_TAG } from '../../tools/world/world.js';
 import { delegation } from '../support/delegation.js';
 import { useWorld } from '../support/use-world.js';

@@ -11,9 +11,9 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import * as esbuild from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../lib/config.js';
-import { pacingFromEnv } from '../../lib/pacing.js';
-import { METRIC } from '../../lib/telemetry.js';
+import { loadConfig } from '../../lib/platform/config.js';
+import { pacingFromEnv } from '../../lib/platform/pacing.js';
+import { METRIC } from '../../lib/platform/telemetry.js';
 import { readZip } from './zip.js';
 
 const run = promisify(execFile);

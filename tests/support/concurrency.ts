@@ -5,9 +5,9 @@
  */
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { type Change, ChangeResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
-import { classifyErrors } from '../../lib/aws-errors.js';
-import type { ReconcilerDeps, RetryOptions } from '../../lib/reconciler.js';
-import { ZoneDirectory } from '../../lib/zones.js';
+import type { ReconcilerDeps, RetryOptions } from '../../lib/controller/reconciler.js';
+import { classifyErrors } from '../../lib/platform/aws-errors.js';
+import { ZoneDirectory } from '../../lib/registry/zones.js';
 import {
   type BeforeForward,
   type RequestContext,
@@ -31,7 +31,7 @@ export interface Container {
 }
 
 /**
- * A container with its own SDK clients (adaptive retries and classified errors, as `lib/clients.ts` builds them), its
+ * A container with its own SDK clients (adaptive retries and classified errors, as `lib/platform/clients.ts` builds them), its
  * own zone directory and its own telemetry, real `sleep` and the default random jitter.
  */
 export function container(world: World, retry: RetryOptions = FAST_JITTER): Container {

@@ -1,7 +1,7 @@
 /**
  * Real SDK clients answered by a fake HTTP handler instead of the network: the whole middleware stack runs (retries,
- * pacing, error classification), and each request gets the next canned answer. For unit tests of lib/clients.ts and
- * lib/aws-errors.ts; integration tests use the emulator (route53-rules.ts).
+ * pacing, error classification), and each request gets the next canned answer. For unit tests of lib/platform/clients.ts and
+ * lib/platform/aws-errors.ts; integration tests use the emulator (route53-rules.ts).
  */
 import { expect, vi } from 'vitest';
 

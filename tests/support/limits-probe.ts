@@ -1,14 +1,15 @@
 /**
- * Measures, without lib/limits.ts's check, how large a cluster can get and still be changed: its records are
- * planned as lib/plan.ts plans them (the same slots, the same records), cut into requests by the real splitter
- * (lib/batches.ts, which gives up when a step cannot fit), and applied with Route 53's rules. For the limits' unit
+ * Measures, without lib/plan/limits.ts's check, how large a cluster can get and still be changed: its records are
+ * planned as lib/plan/plan.ts plans them (the same slots, the same records), cut into requests by the real splitter
+ * (lib/provider/batches.ts, which gives up when a step cannot fit), and applied with Route 53's rules. For the limits' unit
  * test and `npx tsx scripts/measure-limits.ts`.
  */
-import { fits, ROUTE53_LIMITS, splitChanges } from '../../lib/batches.js';
-import { MAX_RECORD_SET_VALUES } from '../../lib/limits.js';
-import { parseOwnership } from '../../lib/ownership.js';
-import { assignSlots, desiredRecords } from '../../lib/plan.js';
-import { type Change, keyOf, type Member, type RecordSet, sameRecord } from '../../lib/records.js';
+
+import { MAX_RECORD_SET_VALUES } from '../../lib/plan/limits.js';
+import { assignSlots, desiredRecords } from '../../lib/plan/plan.js';
+import { type Change, keyOf, type Member, type RecordSet, sameRecord } from '../../lib/plan/records.js';
+import { fits, ROUTE53_LIMITS, splitChanges } from '../../lib/provider/batches.js';
+import { parseOwnership } from '../../lib/registry/ownership.js';
 import { applyStrictly } from '../../tools/emulator/apply-strictly.js';
 import { deploymentOf } from '../../tools/world/deployment.js';
 
@@ -94,7 +95,7 @@ export function changeable(cluster: string, n: number): boolean {
   });
 }
 
-/** True when the splitter (without lib/limits.ts) would write a new cluster of `n` members. */
+/** True when the splitter (without lib/plan/limits.ts) would write a new cluster of `n` members. */
 export const creatable = (cluster: string, n: number): boolean => applyTo(cluster, [], members(1, n)) !== undefined;
 
 /** The largest n in 1…400 for which `test` holds (it holds for every smaller n: the sizes only grow). */
@@ -111,7 +112,7 @@ function largest(test: (n: number) => boolean): number {
 
 export interface LimitFigures {
   readonly length: number;
-  /** The largest new cluster the splitter alone would write (the planner before lib/limits.ts). */
+  /** The largest new cluster the splitter alone would write (the planner before lib/plan/limits.ts). */
   readonly creatable: number;
   /** The largest cluster that can be created and still changed in every way. */
   readonly changeable: number;

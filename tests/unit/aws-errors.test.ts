@@ -1,5 +1,5 @@
 /**
- * The classification of SDK errors at the edge (lib/aws-errors.ts): the real clients of lib/clients.ts, answered by a
+ * The classification of SDK errors at the edge (lib/platform/aws-errors.ts): the real clients of lib/platform/clients.ts, answered by a
  * fake HTTP handler, so the SDK's own deserialisation and retries decide what reaches the classifier.
  */
 import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
@@ -9,9 +9,9 @@ import {
   ListResourceRecordSetsCommand,
 } from '@aws-sdk/client-route-53';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { classifyAwsError, resourceOf } from '../../lib/aws-errors.js';
-import { createClients } from '../../lib/clients.js';
-import { AwsPermanentError, AwsTransientError, ForeignRecordsError } from '../../lib/errors.js';
+import { classifyAwsError, resourceOf } from '../../lib/platform/aws-errors.js';
+import { createClients } from '../../lib/platform/clients.js';
+import { AwsPermanentError, AwsTransientError, ForeignRecordsError } from '../../lib/platform/errors.js';
 import { answerWith, ec2Answer, route53Answer, withoutWaiting } from '../support/fake-answers.js';
 
 beforeEach(() => {

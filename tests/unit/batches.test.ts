@@ -5,11 +5,11 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fits, type RequestLimits, ROUTE53_LIMITS, requestSize, splitChanges } from '../../lib/batches.js';
-import { ChangeRejectedError } from '../../lib/errors.js';
-import { parseOwnership } from '../../lib/ownership.js';
-import { planCluster } from '../../lib/plan.js';
-import { type Change, keyOf, type Member, type RecordSet } from '../../lib/records.js';
+import { planCluster } from '../../lib/plan/plan.js';
+import { type Change, keyOf, type Member, type RecordSet } from '../../lib/plan/records.js';
+import { ChangeRejectedError } from '../../lib/platform/errors.js';
+import { fits, type RequestLimits, ROUTE53_LIMITS, requestSize, splitChanges } from '../../lib/provider/batches.js';
+import { parseOwnership } from '../../lib/registry/ownership.js';
 import { applyStrictly } from '../../tools/emulator/apply-strictly.js';
 import { deploymentOf } from '../../tools/world/deployment.js';
 
@@ -100,7 +100,7 @@ describe('splitChanges', () => {
   });
 
   it('keeps every request of a new 399-member cluster within 1,000 values, and names glue before the NS record', () => {
-    // Prepare: 399 members, the most a record set of 400 values allows (lib/limits.ts)
+    // Prepare: 399 members, the most a record set of 400 values allows (lib/plan/limits.ts)
     const members = nodes(1, 399);
     const changes = plan([], members).changes;
     expect(fits(changes, ROUTE53_LIMITS)).toBe(false);

@@ -5,9 +5,9 @@
 import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import { ListHostedZonesCommand } from '@aws-sdk/client-route-53';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createClients } from '../../lib/clients.js';
-import { AwsPermanentError, AwsTransientError, ConfigError } from '../../lib/errors.js';
-import { TokenBucket } from '../../lib/pacing.js';
+import { createClients } from '../../lib/platform/clients.js';
+import { AwsPermanentError, AwsTransientError, ConfigError } from '../../lib/platform/errors.js';
+import { TokenBucket } from '../../lib/platform/pacing.js';
 import {
   answerWith,
   ec2Answer,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULTS, loadConfig } from '../../lib/config.js';
-import { ConfigError } from '../../lib/errors.js';
+import { DEFAULTS, loadConfig } from '../../lib/platform/config.js';
+import { ConfigError } from '../../lib/platform/errors.js';
 import { DEPLOYMENT_ENV } from '../../tools/world/deployment.js';
 
 const emptyEnv = {};

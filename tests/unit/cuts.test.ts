@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { checkCuts, createsDelegation, namesBetween } from '../../lib/cuts.js';
-import { HiddenDelegationError } from '../../lib/errors.js';
-import type { RecordSet } from '../../lib/records.js';
+import type { RecordSet } from '../../lib/plan/records.js';
+import { HiddenDelegationError } from '../../lib/platform/errors.js';
+import { checkCuts, createsDelegation, namesBetween } from '../../lib/registry/cuts.js';
 
 const exampleCom = { id: 'Z1', name: 'example.com.', private: false };
 const subDelegation: RecordSet = { name: 'sub.example.com.', type: 'NS', ttl: 300, values: ['ns1.other.net.'] };

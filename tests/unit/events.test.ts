@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { SQSEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { MalformedEventError } from '../../lib/errors.js';
-import { parseTriggerEvent } from '../../lib/events.js';
+import { MalformedEventError } from '../../lib/platform/errors.js';
+import { parseTriggerEvent } from '../../lib/source/events.js';
 
 type Json = Record<string, unknown>;
 

@@ -1,11 +1,11 @@
 /**
- * Route 53's size limits (lib/limits.ts), checked by the planner before anything is written: a record set holds at
+ * Route 53's size limits (lib/plan/limits.ts), checked by the planner before anything is written: a record set holds at
  * most 400 values, and a cluster must stay changeable within one request's 1,000 values and 32,000 characters.
  */
 import { describe, expect, it } from 'vitest';
-import { RecordLimitError } from '../../lib/errors.js';
-import { maxMembers } from '../../lib/limits.js';
-import { planCluster } from '../../lib/plan.js';
+import { maxMembers } from '../../lib/plan/limits.js';
+import { planCluster } from '../../lib/plan/plan.js';
+import { RecordLimitError } from '../../lib/platform/errors.js';
 import { deploymentOf } from '../../tools/world/deployment.js';
 import { changeable, creatable, measure, member, nameOfLength } from '../support/limits-probe.js';
 

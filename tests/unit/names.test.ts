@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidClusterNameError } from '../../lib/errors.js';
 import {
   canonicalName,
   fqdn,
@@ -9,7 +8,8 @@ import {
   OWNER_LABEL,
   ownerName,
   slotOf,
-} from '../../lib/names.js';
+} from '../../lib/plan/names.js';
+import { InvalidClusterNameError } from '../../lib/platform/errors.js';
 
 const cluster = 'mycluster.example.com';
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { claimOf, ownershipValues, parseOwnership, settleLegacy } from '../../lib/ownership.js';
-import type { RecordSet, SlottedMember } from '../../lib/records.js';
+import type { RecordSet, SlottedMember } from '../../lib/plan/records.js';
+import { claimOf, ownershipValues, parseOwnership, settleLegacy } from '../../lib/registry/ownership.js';
 import { deploymentOf } from '../../tools/world/deployment.js';
 
 const prodIreland = deploymentOf('rlec-dns-prod', { account: '111111111111', region: 'eu-west-1' }, [

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../lib/errors.js';
-import { type Clock, DEFAULT_PACING, pacingFromEnv, TokenBucket } from '../../lib/pacing.js';
+import { ConfigError } from '../../lib/platform/errors.js';
+import { type Clock, DEFAULT_PACING, pacingFromEnv, TokenBucket } from '../../lib/platform/pacing.js';
 
 /** A clock that only moves when told to; sleeping moves it. */
 class FakeClock implements Clock {

@@ -4,9 +4,9 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ForeignRecordsError } from '../../lib/errors.js';
-import { planCluster } from '../../lib/plan.js';
-import { keyOf, type Member, type RecordSet, sameRecord } from '../../lib/records.js';
+import { planCluster } from '../../lib/plan/plan.js';
+import { keyOf, type Member, type RecordSet, sameRecord } from '../../lib/plan/records.js';
+import { ForeignRecordsError } from '../../lib/platform/errors.js';
 import { applyStrictly } from '../../tools/emulator/apply-strictly.js';
 import { deploymentOf } from '../../tools/world/deployment.js';
 

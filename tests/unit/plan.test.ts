@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ForeignRecordsError } from '../../lib/errors.js';
-import { assignSlots, type PlanInput, planCluster } from '../../lib/plan.js';
-import type { RecordSet } from '../../lib/records.js';
+import { assignSlots, type PlanInput, planCluster } from '../../lib/plan/plan.js';
+import type { RecordSet } from '../../lib/plan/records.js';
+import { ForeignRecordsError } from '../../lib/platform/errors.js';
 import { deploymentOf, ownerHeader } from '../../tools/world/deployment.js';
 
 const cluster = 'c1.example.com';
@@ -241,7 +241,7 @@ describe('planCluster', () => {
       expect(() => planCluster(input({ current: [foreignNsRecord], members: [] }))).toThrow(ForeignRecordsError);
     });
 
-    // As lib/registry.ts reads them: an alias keeps its target as the value, a routed record its set in the type.
+    // As lib/registry/route53.ts reads them: an alias keeps its target as the value, a routed record its set in the type.
     const aliasAtSlot2: RecordSet = {
       name: 'ns2.c1.example.com.',
       type: 'A',

@@ -3,9 +3,9 @@
 import { ChangeResourceRecordSetsCommand, InvalidChangeBatch, Route53Client } from '@aws-sdk/client-route-53';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { ChangeRejectedError } from '../../lib/errors.js';
-import { applyChanges, ConflictDetected } from '../../lib/provider.js';
-import type { Change } from '../../lib/records.js';
+import type { Change } from '../../lib/plan/records.js';
+import { ChangeRejectedError } from '../../lib/platform/errors.js';
+import { applyChanges, ConflictDetected } from '../../lib/provider/route53.js';
 
 const route53 = mockClient(Route53Client);
 const client = new Route53Client({});

@@ -3,16 +3,16 @@ import { ChangeResourceRecordSetsCommand, InvalidChangeBatch, Route53Client } fr
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { splitChanges } from '../../lib/batches.js';
-import { planCluster } from '../../lib/plan.js';
-import { applyChanges, ConflictDetected, toRoute53Change } from '../../lib/provider.js';
+import { planCluster } from '../../lib/plan/plan.js';
+import { splitChanges } from '../../lib/provider/batches.js';
+import { applyChanges, ConflictDetected, toRoute53Change } from '../../lib/provider/route53.js';
 import { deploymentOf } from '../../tools/world/deployment.js';
 
 const route53 = mockClient(Route53Client);
 const client = new Route53Client({});
 const zoneId = 'Z1EXAMPLE';
 
-/** A new cluster of 399 members (the most lib/limits.ts allows): 1,198 values, more than one request may hold. */
+/** A new cluster of 399 members (the most lib/plan/limits.ts allows): 1,198 values, more than one request may hold. */
 const bigCluster = planCluster({
   cluster: 'big.example.com',
   current: [],

@@ -7,9 +7,9 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { ChangeRejectedError } from '../../lib/errors.js';
-import { applyChanges, ConflictDetected, toRoute53Change } from '../../lib/provider.js';
-import type { Change, RecordSet } from '../../lib/records.js';
+import type { Change, RecordSet } from '../../lib/plan/records.js';
+import { ChangeRejectedError } from '../../lib/platform/errors.js';
+import { applyChanges, ConflictDetected, toRoute53Change } from '../../lib/provider/route53.js';
 
 const route53 = mockClient(Route53Client);
 const client = new Route53Client({});

@@ -2,8 +2,8 @@ import { DescribeInstancesCommand, type DescribeInstancesCommandInput, EC2Client
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { Config } from '../../lib/config.js';
-import { groupMembers, type Instance, instancesByIds, taggedRunningInstances } from '../../lib/source.js';
+import type { Config } from '../../lib/platform/config.js';
+import { groupMembers, type Instance, instancesByIds, taggedRunningInstances } from '../../lib/source/instances.js';
 
 type SourceConfig = Pick<Config, 'clusterTagKey' | 'addressType' | 'addressTypeTagKey'>;
 

@@ -2,8 +2,8 @@ import { ListHostedZonesCommand, type ListHostedZonesCommandOutput, Route53Clien
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { InvalidClusterNameError, NoHostedZoneError } from '../../lib/errors.js';
-import { type HostedZone, pickZone, ZoneDirectory } from '../../lib/zones.js';
+import { InvalidClusterNameError, NoHostedZoneError } from '../../lib/platform/errors.js';
+import { type HostedZone, pickZone, ZoneDirectory } from '../../lib/registry/zones.js';
 
 const examplePublic: HostedZone = { id: 'Z1EXAMPLE', name: 'example.com.', private: false };
 const examplePrivate: HostedZone = { id: 'Z9PRIVATE', name: 'example.com.', private: true };

@@ -1,10 +1,10 @@
 /**
  * The emulator's Route 53 rules (route53-batch.ts) over the library's own record types, for unit tests that check
  * what a plan's requests would do to a zone without a server. The verdict is the emulator's, not the library's: a
- * DELETE is judged by Route 53's rule (exact TTL and values), never by lib/records.ts's `sameRecord`, so a test
+ * DELETE is judged by Route 53's rule (exact TTL and values), never by lib/plan/records.ts's `sameRecord`, so a test
  * cannot pass because the code under test agrees with itself.
  */
-import { type Change, keyOf, type RecordSet } from '../../lib/records.js';
+import { type Change, keyOf, type RecordSet } from '../../lib/plan/records.js';
 import { simulateBatch } from './route53-batch.js';
 import { normaliseName, type RecordSet as WireRecordSet } from './route53-xml.js';
 

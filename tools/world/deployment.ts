@@ -2,7 +2,7 @@
  * The deployment identity tests use: the emulator's default account and the region the test clients sign for, so
  * records the loop writes against the emulator carry exactly these values.
  */
-import type { Deployment } from '../../lib/ownership.js';
+import type { Deployment } from '../../lib/registry/ownership.js';
 
 export const TEST_ACCOUNT = '123456789012';
 export const TEST_DEPLOYMENT_REGION = 'us-east-1';

@@ -1,5 +1,5 @@
 /** Telemetry for the loop that keeps what it logs and counts, so tests and the benchmark can read it back. */
-import type { Log, MetricSink } from '../../lib/telemetry.js';
+import type { Log, MetricSink } from '../../lib/platform/telemetry.js';
 
 export interface LogLine {
   readonly level: 'debug' | 'info' | 'warn' | 'error';

@@ -14,10 +14,10 @@ import {
   TerminateInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import type { Route53Client } from '@aws-sdk/client-route-53';
-import { classifyErrors } from '../../lib/aws-errors.js';
-import { type Config, loadConfig } from '../../lib/config.js';
-import type { ReconcilerDeps } from '../../lib/reconciler.js';
-import { ZoneDirectory } from '../../lib/zones.js';
+import type { ReconcilerDeps } from '../../lib/controller/reconciler.js';
+import { classifyErrors } from '../../lib/platform/aws-errors.js';
+import { type Config, loadConfig } from '../../lib/platform/config.js';
+import { ZoneDirectory } from '../../lib/registry/zones.js';
 import { clients, type Emulator, startEmulator } from '../emulator/emulator.js';
 import { DEPLOYMENT_ENV } from './deployment.js';
 import { createZone, records } from './route53-helpers.js';
@@ -49,7 +49,7 @@ export class World {
 
   private constructor(readonly emulator: Emulator) {
     ({ route53: this.route53, ec2: this.ec2 } = clients(emulator.endpoint));
-    // As lib/clients.ts builds them: every error a call ends with is classified, permanent or transient.
+    // As lib/platform/clients.ts builds them: every error a call ends with is classified, permanent or transient.
     classifyErrors(this.route53, 'route53');
     classifyErrors(this.ec2, 'ec2');
   }

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { beforeEach, vi } from 'vitest';
 import { main } from '../../../cli/main.js';
 import type { Io } from '../../../cli/output.js';
-import { processEvents } from '../../../lib/process-events.js';
+import { processEvents } from '../../../lib/controller/process-events.js';
 import { emulatorEnv as sdkEnv } from '../../../tools/emulator/emulator.js';
 import type { World } from '../../../tools/world/world.js';
 import { useWorld, type WorldSetup } from '../../support/use-world.js';

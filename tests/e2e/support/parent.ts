@@ -7,14 +7,14 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Route53Client } from '@aws-sdk/client-route-53';
 import { queryDns } from '../../../cli/dns/client.js';
-import { zoneFileLines } from '../../../lib/export.js';
-import { toRecordSet } from '../../../lib/registry.js';
+import { zoneFileLines } from '../../../cli/zone-file.js';
+import { toRecordSet } from '../../../lib/registry/route53.js';
 import { listAll } from '../../../tools/world/route53-helpers.js';
 import { Daemon } from './daemon.js';
 import { run } from './run.js';
 import type { DnsTools } from './tools.js';
 
-/** The whole hosted zone, apex SOA and NS included, as zone-file lines (lib/export.ts), after an `$ORIGIN`. */
+/** The whole hosted zone, apex SOA and NS included, as zone-file lines (cli/zone-file.ts), after an `$ORIGIN`. */
 export async function hostedZoneFile(route53: Route53Client, zoneId: string, origin: string): Promise<string[]> {
   const sets = (await listAll(route53, zoneId)).map(toRecordSet);
   return [`$ORIGIN ${origin}.`, ...zoneFileLines(sets)];

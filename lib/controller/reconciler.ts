@@ -10,19 +10,25 @@
  */
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { Route53Client } from '@aws-sdk/client-route-53';
-import { awsAttributes } from './aws-errors.js';
-import type { Config } from './config.js';
-import { assertServed, createsDelegation } from './cuts.js';
-import { AwsPermanentError, ConflictError, DeferredError, isPermanent, type PermanentError } from './errors.js';
-import { ownerName } from './names.js';
-import { claimOf, describeOwner, ownershipIn } from './ownership.js';
-import { type Plan, planCluster } from './plan.js';
-import { applyChanges, ConflictDetected } from './provider.js';
-import { describeRecord, keyOf, type RecordSet } from './records.js';
-import { readCluster } from './registry.js';
-import { type Fleet, groupMembers, instancesByIds, taggedRunningInstances } from './source.js';
-import { METRIC, type Telemetry } from './telemetry.js';
-import type { HostedZone, ZoneDirectory } from './zones.js';
+import { ownerName } from '../plan/names.js';
+import { type Plan, planCluster } from '../plan/plan.js';
+import { describeRecord, keyOf, type RecordSet } from '../plan/records.js';
+import { awsAttributes } from '../platform/aws-errors.js';
+import type { Config } from '../platform/config.js';
+import {
+  AwsPermanentError,
+  ConflictError,
+  DeferredError,
+  isPermanent,
+  type PermanentError,
+} from '../platform/errors.js';
+import { METRIC, type Telemetry } from '../platform/telemetry.js';
+import { applyChanges, ConflictDetected } from '../provider/route53.js';
+import { assertServed, createsDelegation } from '../registry/cuts.js';
+import { claimOf, describeOwner, ownershipIn } from '../registry/ownership.js';
+import { readCluster } from '../registry/route53.js';
+import type { HostedZone, ZoneDirectory } from '../registry/zones.js';
+import { type Fleet, groupMembers, instancesByIds, taggedRunningInstances } from '../source/instances.js';
 
 export interface RetryOptions {
   /** Attempts per cluster when another writer changes its records between our read and our write. */
@@ -102,7 +108,7 @@ function reportProblems(deps: ReconcilerDeps, fleet: Fleet, clusters: ReadonlySe
 interface Read {
   readonly zone: HostedZone;
   current: readonly RecordSet[];
-  /** Set once the zone cuts above and below the cluster were checked in this run (lib/cuts.ts). */
+  /** Set once the zone cuts above and below the cluster were checked in this run (lib/registry/cuts.ts). */
   served?: true;
 }
 
@@ -160,7 +166,7 @@ export interface ReconcileOptions {
   readonly checkEveryCut?: boolean;
 }
 
-/** Refuses a cluster whose delegation DNS would not serve (lib/cuts.ts), once per run, before its first write. */
+/** Refuses a cluster whose delegation DNS would not serve (lib/registry/cuts.ts), once per run, before its first write. */
 async function checkServed(deps: ReconcilerDeps, read: Read, plan: Plan, fleet: Fleet, options: ConvergeOptions) {
   if (read.served === true || options.retire === true) return;
   const creating = createsDelegation(plan.cluster, plan.changes);

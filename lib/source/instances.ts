@@ -3,10 +3,10 @@
  * have an address of the configured kind.
  */
 import { type EC2Client, type Filter, paginateDescribeInstances } from '@aws-sdk/client-ec2';
-import type { AddressType, Config } from './config.js';
-import { InvalidClusterNameError } from './errors.js';
-import { normaliseClusterName } from './names.js';
-import type { Member } from './records.js';
+import { normaliseClusterName } from '../plan/names.js';
+import type { Member } from '../plan/records.js';
+import type { AddressType, Config } from '../platform/config.js';
+import { InvalidClusterNameError } from '../platform/errors.js';
 
 export interface Instance {
   readonly id: string;

@@ -99,7 +99,7 @@ const callText = (call: AwsCall): string =>
 /**
  * AWS refused a call in a way retrying cannot fix: access denied (IAM, a service control policy, a name outside the
  * `recordNames` patterns), credentials expired or invalid, a hosted zone that no longer exists, input AWS rejects.
- * A person must fix it. lib/aws-errors.ts raises it; `code` is AWS's error code and `cause` the SDK's error.
+ * A person must fix it. lib/platform/aws-errors.ts raises it; `code` is AWS's error code and `cause` the SDK's error.
  */
 export class AwsPermanentError extends PermanentError implements AwsCall {
   readonly service: string;
@@ -119,7 +119,7 @@ export class AwsPermanentError extends PermanentError implements AwsCall {
 
 /**
  * An AWS call failed in a way that retrying may fix (throttling, network, 5xx), after the SDK's own retries.
- * lib/aws-errors.ts raises it; `code` is AWS's error code (or the network error's) and `cause` the SDK's error.
+ * lib/platform/aws-errors.ts raises it; `code` is AWS's error code (or the network error's) and `cause` the SDK's error.
  */
 export class AwsTransientError extends TransientError implements AwsCall {
   readonly service: string;

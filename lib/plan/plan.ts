@@ -17,7 +17,7 @@
  * ownership.ts for records of the earlier form), and the record set is the cluster's NS, the ownership TXT itself, or
  * the A record of a slot the ownership record lists, each a plain record (no alias, no routing policy). Everything
  * else at a managed name is foreign. Desired records over Route 53's size limits refuse the cluster too
- * (lib/limits.ts). Names below the cluster that we never write (`node1.<cluster>`) are left alone.
+ * (lib/plan/limits.ts). Names below the cluster that we never write (`node1.<cluster>`) are left alone.
  *
  * A cluster bound to another account or Region is "owned elsewhere": the plan is empty and says so, whatever this
  * deployment's EC2 shows (it cannot see that cluster's members), and nothing is refused.
@@ -25,9 +25,7 @@
  * Slots: a member listed in the ownership record keeps its number; a new member takes the lowest free number;
  * nobody is renumbered. With no members, desired is empty: every record we made goes, and the zone is as it was.
  */
-import { ForeignRecordsError } from './errors.js';
-import { checkRecordLimits } from './limits.js';
-import { fqdn, nsName, ownerName, slotOf } from './names.js';
+import { ForeignRecordsError } from '../platform/errors.js';
 import {
   type Claim,
   claimOf,
@@ -36,7 +34,9 @@ import {
   ownershipIn,
   ownershipValues,
   settleLegacy,
-} from './ownership.js';
+} from '../registry/ownership.js';
+import { checkRecordLimits } from './limits.js';
+import { fqdn, nsName, ownerName, slotOf } from './names.js';
 import {
   type Change,
   describeRecord,

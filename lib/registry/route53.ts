@@ -11,9 +11,9 @@ import {
   type ResourceRecordSet,
   type Route53Client,
 } from '@aws-sdk/client-route-53';
-import { canonicalName, isWithin, OWNER_LABEL } from './names.js';
+import { canonicalName, isWithin, OWNER_LABEL } from '../plan/names.js';
+import type { RecordSet } from '../plan/records.js';
 import { type Claim, claimOf, type Deployment, parseOwnership } from './ownership.js';
-import type { RecordSet } from './records.js';
 import type { HostedZone } from './zones.js';
 
 /** Converts the SDK's shape. Alias and routing-policy records keep a marker so they never compare equal to ours. */

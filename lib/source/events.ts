@@ -20,7 +20,7 @@
  */
 import * as z from 'zod/mini';
 import en from 'zod/v4/locales/en.js';
-import { MalformedEventError } from './errors.js';
+import { MalformedEventError } from '../platform/errors.js';
 
 z.config(en());
 

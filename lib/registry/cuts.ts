@@ -16,10 +16,10 @@
  * `example.com`.
  */
 import { ListResourceRecordSetsCommand, type Route53Client } from '@aws-sdk/client-route-53';
-import { HiddenDelegationError } from './errors.js';
-import { canonicalName, fqdn, isWithin } from './names.js';
-import { describeRecord, type RecordSet } from './records.js';
-import { toRecordSet } from './registry.js';
+import { canonicalName, fqdn, isWithin } from '../plan/names.js';
+import { describeRecord, type RecordSet } from '../plan/records.js';
+import { HiddenDelegationError } from '../platform/errors.js';
+import { toRecordSet } from './route53.js';
 import type { HostedZone } from './zones.js';
 
 /** The names strictly between the zone's apex and the cluster: `b.example.com` for `c.b.example.com` in example.com. */

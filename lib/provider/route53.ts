@@ -5,7 +5,7 @@
  * InvalidChangeBatch and we report a conflict, so the caller re-reads and plans again.
  *
  * A plan too large for one request (Route 53's per-request limits) is sent as several, each a compare-and-swap, in
- * the order lib/batches.ts gives: the zone stays valid and safe after each one, so a conflict, a throttle or a timeout
+ * the order lib/provider/batches.ts gives: the zone stays valid and safe after each one, so a conflict, a throttle or a timeout
  * half-way leaves records the next run recognises and finishes.
  */
 import {
@@ -13,9 +13,9 @@ import {
   type Change as Route53Change,
   type Route53Client,
 } from '@aws-sdk/client-route-53';
+import type { Change } from '../plan/records.js';
+import { ChangeRejectedError } from '../platform/errors.js';
 import { type RequestLimits, ROUTE53_LIMITS, splitChanges } from './batches.js';
-import { ChangeRejectedError } from './errors.js';
-import type { Change } from './records.js';
 
 /** Route 53's messages for a batch that lost a race: the records are no longer what we read. */
 const CONFLICT = [/already exists/i, /was not found/i, /values provided do not match/i];

@@ -3,12 +3,13 @@
  * instance; EC2, read now, says which cluster it belongs to; and the ownership records in Route 53 say which cluster
  * it belonged to (needed when a tag was removed or changed, or when EC2 no longer shows the instance at all).
  */
-import { NotYetVisibleError, type RlecDnsError } from './errors.js';
+
+import type { ReconcilerDeps } from '../controller/reconciler.js';
+import { NotYetVisibleError, type RlecDnsError } from '../platform/errors.js';
+import { METRIC } from '../platform/telemetry.js';
+import { findOwned, isOwned } from '../registry/route53.js';
 import type { TriggerEvent } from './events.js';
-import type { ReconcilerDeps } from './reconciler.js';
-import { findOwned, isOwned } from './registry.js';
-import { clusterOf, type Instance, instancesByIds, type MemberProblem } from './source.js';
-import { METRIC } from './telemetry.js';
+import { clusterOf, type Instance, instancesByIds, type MemberProblem } from './instances.js';
 
 export interface Targets {
   readonly clusters: Set<string>;

@@ -4,11 +4,11 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import type { ReconcilerDeps } from '../controller/reconciler.js';
+import { ZoneDirectory } from '../registry/zones.js';
 import { logFailedAttempts } from './attempt-log.js';
 import { type Clients, createClients } from './clients.js';
 import { loadConfig } from './config.js';
-import type { ReconcilerDeps } from './reconciler.js';
-import { ZoneDirectory } from './zones.js';
 
 export interface Runtime {
   readonly deps: ReconcilerDeps;

@@ -2,7 +2,7 @@
  * Record sets as BIND zone-file lines (`name TTL IN TYPE value`), one line per value, columns aligned. The operator's
  * `export`, and a readable form of a cluster's records anywhere else.
  */
-import type { RecordSet } from './records.js';
+import type { RecordSet } from '../lib/plan/records.js';
 
 /** One resource record: a record set holds one per value. */
 export interface ZoneFileRecord {

@@ -1,6 +1,6 @@
 /**
  * Makes the SDK's own retries visible. The clients retry throttling, 5xx answers and network errors by themselves
- * (lib/clients.ts), and a call that succeeds on its third attempt leaves no trace in the loop's logs. This middleware
+ * (lib/platform/clients.ts), and a call that succeeds on its third attempt leaves no trace in the loop's logs. This middleware
  * sits inside the retry loop and logs every failed attempt, with the error and the attempt number, so an operator
  * sees "Throttling, attempt 1 of 8" before the call that finally succeeded.
  */

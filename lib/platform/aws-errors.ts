@@ -6,7 +6,7 @@
  *
  * | the error a call ends with                                    | becomes                                   |
  * |----------------------------------------------------------------|-------------------------------------------|
- * | `InvalidChangeBatch`                                           | unchanged: lib/provider.ts tells a lost   |
+ * | `InvalidChangeBatch`                                           | unchanged: lib/provider/route53.ts tells a lost   |
  * |                                                                | race (retry) from a rejection (permanent) |
  * | a code of {@link PERMANENT_CODES} (denied, credentials, zone)  | permanent                                 |
  * | throttling, network, timeout, 5xx, `$retryable`, server fault  | transient (the SDK's own lists)           |
@@ -121,7 +121,7 @@ export function resourceOf(input: unknown): string | undefined {
 
 /**
  * Classifies every error the client's calls end with (see the module's table). Outermost in the stack, so it sees the
- * error the SDK's retries gave up on, not each attempt's (lib/attempt-log.ts logs those).
+ * error the SDK's retries gave up on, not each attempt's (lib/platform/attempt-log.ts logs those).
  *
  * @example classifyErrors(route53, 'route53')
  */

@@ -1,4 +1,4 @@
-import { InvalidClusterNameError } from './errors.js';
+import { InvalidClusterNameError } from '../platform/errors.js';
 
 /** Longest name Route 53 accepts, without the trailing dot. */
 const MAX_NAME = 253;

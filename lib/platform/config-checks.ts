@@ -5,9 +5,10 @@
  * Only what really cannot work is refused here; a value that is merely unusual (a huge burst, a zone cache of 0 s, the
  * same hosted zone id listed twice) is left alone.
  */
+
+import { MIN_TIME_LEFT_MS } from '../controller/reconciler.js';
 import type { Config } from './config.js';
 import { ConfigError } from './errors.js';
-import { MIN_TIME_LEFT_MS } from './reconciler.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -38,7 +39,7 @@ export function functionTimeoutSeconds(env: Env): number | undefined {
  *
  * Compared exactly, as EC2 compares them: tag keys are case-sensitive in EC2 (an instance may carry both `Cluster`
  * and `cluster`), in DescribeInstances' `tag-key` filter, in the EventBridge rule's `changed-tag-keys` pattern, and in
- * lib/source.ts, which reads each tag by its exact key. Keys that differ only in case are therefore two independent
+ * lib/source/instances.ts, which reads each tag by its exact key. Keys that differ only in case are therefore two independent
  * tags: each instance's cluster tag and address-type tag are read apart, and nothing is refused or deleted because of
  * the likeness. Refusing them would be a naming policy, not a safety check.
  */

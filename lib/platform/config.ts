@@ -1,6 +1,6 @@
+import type { Deployment } from '../registry/ownership.js';
 import { crossChecks } from './config-checks.js';
 import { ConfigError } from './errors.js';
-import type { Deployment } from './ownership.js';
 
 export type AddressType = 'private' | 'public';
 
@@ -126,7 +126,7 @@ function hostedZoneIds(env: Env): readonly string[] | undefined {
 
 /**
  * Reads and validates the configuration. Throws a ConfigError naming the variable at fault, or the variables whose
- * combination cannot work (lib/config-checks.ts).
+ * combination cannot work (lib/platform/config-checks.ts).
  *
  * @example loadConfig(process.env).recordTtl // 60
  */

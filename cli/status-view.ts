@@ -3,15 +3,18 @@
  * holds for each, which instances serve it, and whether the two agree. It runs the controller's own stages
  * (registry, source, plan) in the controller's order (Route 53, then EC2) and writes nothing.
  */
-import type { Config } from './config.js';
-import { assertServed, createsDelegation } from './cuts.js';
-import { isPermanent } from './errors.js';
-import { nsName, ownerName } from './names.js';
-import { claimOf, describeOwner, ownershipIn } from './ownership.js';
-import { type Plan, planCluster } from './plan.js';
-import type { ReconcilerDeps } from './reconciler.js';
-import type { RecordSet } from './records.js';
-import { findOwned, isOwned, readCluster } from './registry.js';
+
+import type { ReconcilerDeps } from '../lib/controller/reconciler.js';
+import { sweepTargets } from '../lib/controller/sweep.js';
+import { nsName, ownerName } from '../lib/plan/names.js';
+import { type Plan, planCluster } from '../lib/plan/plan.js';
+import type { RecordSet } from '../lib/plan/records.js';
+import type { Config } from '../lib/platform/config.js';
+import { isPermanent } from '../lib/platform/errors.js';
+import { assertServed, createsDelegation } from '../lib/registry/cuts.js';
+import { claimOf, describeOwner, ownershipIn } from '../lib/registry/ownership.js';
+import { findOwned, isOwned, readCluster } from '../lib/registry/route53.js';
+import type { HostedZone } from '../lib/registry/zones.js';
 import {
   clusterOf,
   type Fleet,
@@ -20,9 +23,7 @@ import {
   instancesByIds,
   type MemberProblem,
   taggedInstances,
-} from './source.js';
-import { sweepTargets } from './sweep.js';
-import type { HostedZone } from './zones.js';
+} from '../lib/source/instances.js';
 
 type ViewDeps = Pick<ReconcilerDeps, 'route53' | 'ec2' | 'config' | 'zones'>;
 

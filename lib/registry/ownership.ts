@@ -27,7 +27,7 @@
  * | another owner, our account and region       | `foreign`   | refuses the cluster if it has members here         |
  * | not written by rlec-dns                     | `foreign`   | refuses the cluster if it has members here         |
  */
-import type { RecordSet, SlottedMember } from './records.js';
+import type { RecordSet, SlottedMember } from '../plan/records.js';
 
 const HERITAGE = 'heritage=rlec-dns';
 

@@ -3,8 +3,8 @@
  * zones rarely change and ListHostedZones counts against the account's shared Route 53 rate.
  */
 import { paginateListHostedZones, type Route53Client } from '@aws-sdk/client-route-53';
-import { InvalidClusterNameError, NoHostedZoneError } from './errors.js';
-import { canonicalName } from './names.js';
+import { canonicalName } from '../plan/names.js';
+import { InvalidClusterNameError, NoHostedZoneError } from '../platform/errors.js';
 
 export interface HostedZone {
   /** Without the `/hostedzone/` prefix. */

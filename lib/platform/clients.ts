@@ -1,9 +1,9 @@
 /**
  * Default AWS clients, in one place. Adaptive retries: the SDK paces itself when Route 53 or EC2 throttles
  * (`Throttling`, `PriorRequestNotComplete` and `RequestLimitExceeded` are retried with backoff and jitter).
- * On top of that, every Route 53 request takes a token from a bucket shared by the container (lib/pacing.ts), so a
+ * On top of that, every Route 53 request takes a token from a bucket shared by the container (lib/platform/pacing.ts), so a
  * burst is spread out before Route 53 has to refuse it.
- * Every error a call ends with is classified there too (lib/aws-errors.ts): permanent (access denied, expired
+ * Every error a call ends with is classified there too (lib/platform/aws-errors.ts): permanent (access denied, expired
  * credentials, no such hosted zone) or transient, naming the call and what it was about.
  * `AWS_ENDPOINT_URL` (read by the SDK itself) points both at an emulator in tests and in the demo.
  */

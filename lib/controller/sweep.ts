@@ -3,13 +3,13 @@
  * plus those this deployment owns in Route 53 (so a cluster whose members are all gone is cleaned up, and records
  * left in a zone that is no longer the cluster's zone are removed).
  */
-import { awsAttributes } from './aws-errors.js';
-import { AwsPermanentError, isPermanent } from './errors.js';
+import { awsAttributes } from '../platform/aws-errors.js';
+import { AwsPermanentError, isPermanent } from '../platform/errors.js';
+import { METRIC } from '../platform/telemetry.js';
+import { type FoundCluster, findOwned, isOwned } from '../registry/route53.js';
+import type { HostedZone } from '../registry/zones.js';
+import { groupMembers, type MemberProblem, taggedRunningInstances } from '../source/instances.js';
 import { type ClusterOutcome, type ReconcilerDeps, reconcileClusters, retireCluster } from './reconciler.js';
-import { type FoundCluster, findOwned, isOwned } from './registry.js';
-import { groupMembers, type MemberProblem, taggedRunningInstances } from './source.js';
-import { METRIC } from './telemetry.js';
-import type { HostedZone } from './zones.js';
 
 /** Owned clusters found in a zone other than the one zoneFor now gives them. */
 async function strays(deps: ReconcilerDeps, owned: readonly { cluster: string; zone: HostedZone }[]) {

@@ -5,12 +5,12 @@
  * fail only the events that touch the cluster concerned. Events that are not for us (another source, a tag change
  * on a volume) are no problem at all: a debug line and their own count.
  */
-import { awsAttributes } from './aws-errors.js';
-import { AwsPermanentError, MalformedEventError } from './errors.js';
-import { parseTriggerEvent, type TriggerEvent } from './events.js';
+import { awsAttributes } from '../platform/aws-errors.js';
+import { AwsPermanentError, MalformedEventError } from '../platform/errors.js';
+import { METRIC } from '../platform/telemetry.js';
+import { parseTriggerEvent, type TriggerEvent } from '../source/events.js';
+import { resolveTargets, type Targets } from '../source/triggers.js';
 import { type ClusterOutcome, needsRetry, type ReconcilerDeps, reconcileClusters } from './reconciler.js';
-import { METRIC } from './telemetry.js';
-import { resolveTargets, type Targets } from './triggers.js';
 
 export interface EventItem {
   /** SQS message id, or the EventBridge event id. */

@@ -3,7 +3,7 @@
  *
  * - A record set holds at most 400 values: the NS record holds one per member, the ownership TXT one per member plus
  *   its header, so a cluster has at most 399 members.
- * - A request holds at most 1,000 values and 32,000 characters of values (lib/batches.ts). A plan too large for one
+ * - A request holds at most 1,000 values and 32,000 characters of values (lib/provider/batches.ts). A plan too large for one
  *   request is split, but each record set's DELETE and CREATE must stay together, so the NS record's compare-and-swap
  *   (the old record's exact DELETE and the new one's CREATE) must fit in one request, and so must the ownership
  *   record's swap with one glue change (every split step carries it). The NS values are full names
@@ -15,8 +15,9 @@
  * check allows fits too (each side is at most half a request), whatever members leave and join. The price: for some
  * name lengths one member less than the largest cluster that could still be changed (scripts/measure-limits.ts).
  */
-import { fits, type RequestLimits, ROUTE53_LIMITS } from './batches.js';
-import { RecordLimitError } from './errors.js';
+
+import { RecordLimitError } from '../platform/errors.js';
+import { fits, type RequestLimits, ROUTE53_LIMITS } from '../provider/batches.js';
 import { nsName } from './names.js';
 import type { Change, RecordSet } from './records.js';
 

@@ -25,9 +25,10 @@
  * A plan that changes no ownership record (only glue addresses changed) needs no union: its requests are each glue
  * record's own DELETE-then-CREATE, in any order.
  */
-import { ChangeRejectedError } from './errors.js';
-import { isOwnershipHeader, parseOwnership, slotEntry } from './ownership.js';
-import type { Change, RecordSet } from './records.js';
+
+import type { Change, RecordSet } from '../plan/records.js';
+import { ChangeRejectedError } from '../platform/errors.js';
+import { isOwnershipHeader, parseOwnership, slotEntry } from '../registry/ownership.js';
 
 export interface RequestLimits {
   /** ResourceRecord values per request. */

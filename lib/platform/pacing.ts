@@ -114,7 +114,7 @@ function number(env: Env, name: string, fallback: number, pattern: RegExp, max: 
 /**
  * Reads `ROUTE53_RATE` (requests per second, decimals allowed, default 2) and `ROUTE53_BURST` (a whole number,
  * default 5) from the environment, and checks the rate against the function's timeout when `FUNCTION_TIMEOUT_SECONDS`
- * is set (lib/config-checks.ts).
+ * is set (lib/platform/config-checks.ts).
  *
  * @throws ConfigError naming the variable when a value is not a positive number, or naming ROUTE53_RATE and
  * FUNCTION_TIMEOUT_SECONDS when one request could wait longer than the function may run.
