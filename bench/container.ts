@@ -4,8 +4,8 @@
  * cache), with captured telemetry in place of Powertools' so the scenarios can read the metrics back.
  */
 
-import type { ReconcilerDeps } from '../lib/controller/reconciler.js';
-import { type ClientOptions, createClients } from '../lib/platform/clients.js';
+import type { ReconcilerDeps } from '../lib/controller/deps.js';
+import type { ClientOptions } from '../lib/platform/clients.js';
 import { createRuntime } from '../lib/platform/runtime.js';
 import { CapturedTelemetry } from '../tools/world/telemetry.js';
 import { DEPLOYMENT_ENV } from './fleet.js';
@@ -15,6 +15,6 @@ import { DEPLOYMENT_ENV } from './fleet.js';
  * functions' reach AWS, through the environment the benchmark sets (AWS_ENDPOINT_URL, AWS_REGION, credentials).
  */
 export function container(clientOptions: ClientOptions = {}, telemetry = new CapturedTelemetry()): ReconcilerDeps {
-  const { deps } = createRuntime({ ...DEPLOYMENT_ENV }, createClients(clientOptions));
+  const { deps } = createRuntime({ ...DEPLOYMENT_ENV }, clientOptions);
   return { ...deps, telemetry: { log: telemetry.log, metrics: telemetry.sink } };
 }

@@ -53,7 +53,6 @@ export class Fleet {
   readonly clusters = new Set<string>();
   /** Each zone's records that are not the clusters', as set up: they must end untouched. */
   readonly #unrelated = new Map<string, string[]>();
-  #events = 0;
   readonly deployment: Deployment = {
     ownerId: OWNER_ID,
     account: DEPLOYMENT_ENV.ACCOUNT_ID,

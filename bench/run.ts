@@ -3,7 +3,7 @@
  * counts calls per action and here also enforces Route 53's request rate), runs the scenarios, measures cold start,
  * prints the figures, writes bench/results.json and refreshes the tables of docs/benchmark.md.
  *
- * Environment: BENCH_ONLY=a,b,c runs some parts only (the others are kept from the last results.json);
+ * Environment: BENCH_ONLY=a,b,c,d runs some parts only (the others are kept from the last results.json);
  * BENCH_COLD_RUNS (default 15) imports per bundle; BENCH_BASELINE_EVENTS (default 6) events of the per-event baseline
  * in scenario (b) before it is extrapolated.
  */
@@ -21,13 +21,14 @@ import { RESULTS_FILE, renderDocs } from './render.js';
 import { consoleReport, type Results } from './report.js';
 import { scenarioA } from './scenario-a.js';
 import { scenarioB } from './scenario-b.js';
+import { type CutCost, cutCostLines, zoneCutCosts } from './zone-cuts.js';
 
 const RESULTS = RESULTS_FILE;
 const run = promisify(execFile);
 const COLD_START_TARGET = 1.25;
 const ROUTE53_RATE = 5;
 
-const only = new Set((process.env.BENCH_ONLY ?? 'a,b,c').split(',').map((s) => s.trim()));
+const only = new Set((process.env.BENCH_ONLY ?? 'a,b,c,d').split(',').map((s) => s.trim()));
 const whole = (name: string, fallback: number) => {
   const value = Number(process.env[name] ?? fallback);
   if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a whole number above 0`);
@@ -47,7 +48,8 @@ async function main(): Promise<void> {
   const scenarios = new Map<string, ScenarioResult>((last?.scenarios ?? []).map((s) => [s.key, s]));
   const started = performance.now();
 
-  if (only.has('a') || only.has('b')) {
+  let cuts: CutCost[] | undefined;
+  if (only.has('a') || only.has('b') || only.has('d')) {
     // Before the first SDK client: the SDK's notices about Node 20 are not news for a benchmark.
     Object.assign(process.env, {
       AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING: 'true',
@@ -61,6 +63,10 @@ async function main(): Promise<void> {
       if (only.has('a')) {
         console.error('bench: scenario (a)…');
         scenarios.set('a', await scenarioA(world));
+      }
+      if (only.has('d')) {
+        console.error('bench: zone-cut check (d)…');
+        cuts = await zoneCutCosts(world);
       }
       if (only.has('b')) {
         const delivery = deployedDelivery();
@@ -94,6 +100,7 @@ async function main(): Promise<void> {
     coldStart: cold,
   };
   console.log(consoleReport(results));
+  if (cuts !== undefined) console.log(`\n${cutCostLines(cuts).join('\n')}`);
   // Two decimals are plenty; then Biome's layout, so that `npm run lint` accepts the file as written.
   const rounded = (_key: string, value: unknown) =>
     typeof value === 'number' && !Number.isInteger(value) ? Math.round(value * 100) / 100 : value;

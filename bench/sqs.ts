@@ -13,8 +13,8 @@
  * failures reported as batchItemFailures.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { ReconcilerDeps } from '../lib/controller/deps.js';
 import { processEvents } from '../lib/controller/process-events.js';
-import type { ReconcilerDeps } from '../lib/controller/reconciler.js';
 import type { Delivery } from './deployment.js';
 
 export interface Arrival {

@@ -3,6 +3,7 @@
  * `node:util` parseArgs (strict: an unknown option or a stray word is a usage error, never silently ignored).
  */
 import { parseArgs } from 'node:util';
+import { PermanentError } from '../lib/platform/errors.js';
 
 export interface OptionSpec {
   readonly type: 'string' | 'boolean';
@@ -50,13 +51,12 @@ export interface CommonOptions {
 export type Values = Readonly<Record<string, string | boolean | string[] | undefined>>;
 
 /** The command line is wrong: the message says how, and the help says how to get it right. */
-export class UsageError extends Error {
+export class UsageError extends PermanentError {
   constructor(
     message: string,
     readonly command?: string,
   ) {
     super(message);
-    this.name = 'UsageError';
   }
 }
 

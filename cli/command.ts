@@ -19,9 +19,23 @@ export interface Command {
  * @throws InvalidClusterNameError for an invalid name or one at or above a zone's apex; NoHostedZoneError.
  */
 export async function targetClusters(ctx: Context, list = listClusters): Promise<string[]> {
+  const named = await namedCluster(ctx);
+  return named ?? list(ctx.deps);
+}
+
+/** The cluster --cluster names (normalised, and checked to have a hosted zone), or undefined without one. */
+async function namedCluster(ctx: Context): Promise<[string] | undefined> {
   const { cluster } = ctx.options;
-  if (cluster === undefined) return list(ctx.deps);
+  if (cluster === undefined) return undefined;
   const name = normaliseClusterName(cluster);
   await ctx.deps.zones.zoneFor(name);
   return [name];
+}
+
+/**
+ * What the loop's entry point (runOnce) is asked for: the cluster --cluster names, or `all`, every cluster a sweep
+ * looks at, with the sweep's own clean-up (records left in a zone that is no longer a cluster's zone).
+ */
+export async function targetRequest(ctx: Context): Promise<readonly string[] | 'all'> {
+  return (await namedCluster(ctx)) ?? 'all';
 }

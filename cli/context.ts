@@ -5,12 +5,12 @@
  * reported as such rather than as the first API call's failure.
  */
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import type { ReconcilerDeps } from '../lib/controller/reconciler.js';
+import type { ReconcilerDeps } from '../lib/controller/deps.js';
 import { createClients } from '../lib/platform/clients.js';
 import { loadConfig } from '../lib/platform/config.js';
+import { createDeps } from '../lib/platform/factory.js';
 import { pacingFromEnv } from '../lib/platform/pacing.js';
 import type { Log, MetricSink, Telemetry } from '../lib/platform/telemetry.js';
-import { ZoneDirectory } from '../lib/registry/zones.js';
 import type { CommonOptions } from './args.js';
 import { CliError } from './failure.js';
 import type { Io } from './output.js';
@@ -18,7 +18,7 @@ import type { Io } from './output.js';
 export interface Context {
   readonly io: Io;
   readonly options: CommonOptions;
-  /** The loop's dependencies; `dryRun` unset (commands that must not write set it). */
+  /** The loop's dependencies; commands choose apply or plan when they call the loop's entry point. */
   readonly deps: ReconcilerDeps;
   /** Releases the clients' sockets, so the process can exit. */
   close(): void;
@@ -28,7 +28,6 @@ export interface Context {
 export class MissingRegionError extends CliError {
   constructor() {
     super('no AWS region: pass --region, set AWS_REGION, or set a region in the profile');
-    this.name = 'MissingRegionError';
   }
 }
 
@@ -43,7 +42,6 @@ export class MissingCredentialsError extends CliError {
     super(`no usable AWS credentials${profile === undefined ? '' : ` for profile ${profile}`} (${detail}); ${hint}`, {
       cause,
     });
-    this.name = 'MissingCredentialsError';
   }
 }
 
@@ -121,7 +119,11 @@ export async function createContext(options: CommonOptions, io: Io): Promise<Con
     close();
     throw error;
   }
-  const zones = new ZoneDirectory({ route53, allowedZoneIds: config.hostedZoneIds, cacheSeconds: 3600 });
-  const deps: ReconcilerDeps = { route53, ec2, config, zones, telemetry: telemetry(io, options.debug) };
+  // The clients were built before the configuration (to find the region and the account): the factory uses them.
+  const deps = createDeps(config, {
+    use: { route53, ec2 },
+    telemetry: telemetry(io, options.debug),
+    zoneCacheSeconds: 3600,
+  });
   return { io, options, deps, close };
 }

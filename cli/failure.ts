@@ -2,19 +2,22 @@
  * Errors as one clear line: what went wrong and, where there is one, what to do about it. Stack traces only with
  * --debug. Every failure exits 1 (`plan` uses 2 for "changes pending", as `terraform plan -detailed-exitcode`).
  */
-import { AwsPermanentError, AwsTransientError, ForeignRecordsError, RlecDnsError } from '../lib/platform/errors.js';
+
+import {
+  AwsPermanentError,
+  AwsTransientError,
+  ForeignRecordsError,
+  PermanentError,
+  RlecDnsError,
+} from '../lib/platform/errors.js';
+import { parseOwnership } from '../lib/registry/ownership.js';
 import { UsageError } from './args.js';
 import type { Env } from './output.js';
 
 export const EXIT = { ok: 0, error: 1, changesPending: 2 } as const;
 
-/** A failure the command already put into words. */
-export class CliError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'CliError';
-  }
-}
+/** A failure the command already put into words (a missing region or credentials, a wait that timed out). */
+export class CliError extends PermanentError {}
 
 const NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH']);
 
@@ -29,13 +32,11 @@ function networkCode(error: unknown): string | undefined {
 }
 
 /**
- * A deployment's owner id is `<service>-<stage>` (rlec-dns-prod), the CLI's default is OWNER_ID or rlec-dns: when
+ * A deployment's owner id defaults to `<service>-<stage>-<account>-<region>`, the CLI's to OWNER_ID or the same form: when
  * the records were written by rlec-dns under another owner id, say which, since a wrong --owner is the likely cause.
  */
 function ownerHint(error: ForeignRecordsError): string {
-  const owners = error.records.flatMap((r) =>
-    [...r.matchAll(/"heritage=rlec-dns,owner=([^,"]+)[,"]/g)].map((m) => m[1]),
-  );
+  const owners = error.records.flatMap((r) => parseOwnership(r)?.owner ?? []);
   const [owner] = new Set(owners);
   return owner === undefined
     ? ''

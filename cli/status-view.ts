@@ -1,19 +1,19 @@
 /**
  * A read-only view of the loop, for operators (the CLI's `status` and `export`): which clusters exist, what Route 53
- * holds for each, which instances serve it, and whether the two agree. It runs the controller's own stages
- * (registry, source, plan) in the controller's order (Route 53, then EC2) and writes nothing.
+ * holds for each, which instances serve it, and whether the two agree: the loop's entry point in plan mode, which
+ * writes nothing, and a view of its outcomes.
  */
 
-import type { ReconcilerDeps } from '../lib/controller/reconciler.js';
-import { sweepTargets } from '../lib/controller/sweep.js';
+import type { ReconcilerDeps } from '../lib/controller/deps.js';
+import type { ClusterOutcome } from '../lib/controller/outcomes.js';
+import { runOnce, sweepTargets } from '../lib/controller/run-once.js';
 import { nsName, ownerName } from '../lib/plan/names.js';
-import { type Plan, planCluster } from '../lib/plan/plan.js';
+import type { Plan } from '../lib/plan/plan.js';
 import type { RecordSet } from '../lib/plan/records.js';
 import type { Config } from '../lib/platform/config.js';
 import { isPermanent } from '../lib/platform/errors.js';
-import { assertServed, createsDelegation } from '../lib/registry/cuts.js';
 import { claimOf, describeOwner, ownershipIn } from '../lib/registry/ownership.js';
-import { findOwned, isOwned, readCluster } from '../lib/registry/route53.js';
+import { findOwned, isOwned } from '../lib/registry/route53.js';
 import type { HostedZone } from '../lib/registry/zones.js';
 import {
   clusterOf,
@@ -33,13 +33,9 @@ export async function ownedClusters(deps: Pick<ViewDeps, 'route53' | 'config' | 
   return [...new Set(owned.map((o) => o.cluster))].sort();
 }
 
-/**
- * The clusters a sweep would reconcile (those owned in Route 53 and those running tagged instances name), and those
- * bound to another account or Region in the same zones, which status reports as owned elsewhere.
- */
+/** The clusters a sweep would reconcile: those owned in Route 53 and those running tagged instances name. */
 export async function listClusters(deps: ViewDeps): Promise<string[]> {
-  const targets = await sweepTargets(deps);
-  return [...new Set([...targets.clusters, ...targets.elsewhere.map((e) => e.cluster)])].sort();
+  return [...(await sweepTargets(deps)).clusters];
 }
 
 /** One instance as the operator sees it: a member, a former member still published, or a tagged bystander. */
@@ -117,31 +113,46 @@ function memberViews(cluster: string, config: Config, records: readonly RecordSe
   return views;
 }
 
-interface Read {
-  readonly zone?: HostedZone;
-  readonly records: readonly RecordSet[];
-  readonly error?: unknown;
+function viewOf(outcome: ClusterOutcome, config: Config, seen: Observed): ClusterView {
+  const { cluster } = outcome;
+  switch (outcome.status) {
+    case 'unchanged':
+    case 'planned':
+    case 'changed': {
+      const { zone, records, plan } = outcome;
+      const state = outcome.status === 'unchanged' ? 'in-step' : 'out-of-step';
+      return { cluster, zone, records, plan, state, members: memberViews(cluster, config, records, seen, plan) };
+    }
+    case 'elsewhere': {
+      const owner = outcome.plan.elsewhere === undefined ? undefined : describeOwner(outcome.plan.elsewhere);
+      return { cluster, zone: outcome.zone, records: outcome.records, members: [], state: 'elsewhere', owner };
+    }
+    case 'deferred':
+      return { cluster, records: [], members: [], state: 'failed', error: outcome.error };
+    default: {
+      const records = outcome.records ?? [];
+      const members = memberViews(cluster, config, records, seen);
+      return { cluster, zone: outcome.zone, records, members, state: outcome.status, error: outcome.error };
+    }
+  }
 }
 
 /**
- * The state of each cluster: its records, its members and its pending plan. One cluster's refusal (foreign records,
- * no hosted zone, a call AWS denies) never hides the others; errors that are not permanent (network, throttling) are
- * thrown.
+ * The state of each cluster: its records, its members and its pending plan, as the loop's own entry point sees them
+ * in plan mode (so status, plan and the next run agree), plus what EC2 says of every tagged instance in any state.
+ * One cluster's refusal (foreign records, no hosted zone, a call AWS denies) never hides the others; errors that are
+ * not permanent (network, throttling) are thrown.
  */
-export async function clusterStatus(deps: ViewDeps, clusters: readonly string[]): Promise<StatusReport> {
-  const reads = new Map<string, Read>();
-  for (const cluster of clusters) {
-    try {
-      const zone = await deps.zones.zoneFor(cluster);
-      reads.set(cluster, { zone, records: await readCluster(deps.route53, zone.id, cluster) });
-    } catch (error) {
-      if (!isPermanent(error)) throw error;
-      reads.set(cluster, { records: [], error });
-    }
+export async function clusterStatus(deps: ReconcilerDeps, request: readonly string[] | 'all'): Promise<StatusReport> {
+  const run = await runOnce(deps, { clusters: request, mode: 'plan' });
+  for (const outcome of run.outcomes.values()) {
+    if (outcome.status === 'failed' && !isPermanent(outcome.error)) throw outcome.error;
   }
   const tagged = await taggedInstances(deps.ec2, deps.config.clusterTagKey);
   const known = new Set(tagged.map((i) => i.id));
-  const listed = [...reads].flatMap(([cluster, r]) => [...publishedSlots(cluster, r.records, deps.config).keys()]);
+  const listed = [...run.outcomes.values()].flatMap((o) =>
+    'records' in o && o.records !== undefined ? [...publishedSlots(o.cluster, o.records, deps.config).keys()] : [],
+  );
   const formers = await instancesByIds(
     deps.ec2,
     listed.filter((id) => !known.has(id)),
@@ -149,41 +160,13 @@ export async function clusterStatus(deps: ViewDeps, clusters: readonly string[])
   const instances = [...tagged, ...formers];
   const fleet = groupMembers(instances, deps.config);
   const seen: Observed = { instances, fleet };
-  const views: ClusterView[] = [];
-  for (const [cluster, read] of reads) views.push(await viewOf(cluster, read));
-  async function viewOf(cluster: string, read: Read): Promise<ClusterView> {
-    const base = { cluster, zone: read.zone, records: read.records };
-    if (read.error !== undefined) return { ...base, members: [], state: 'refused', error: read.error };
-    const members = fleet.clusters.get(cluster) ?? [];
-    const visible = new Set(instances.map((i) => i.id));
-    try {
-      const plan = planCluster({
-        cluster,
-        current: read.records,
-        members,
-        deployment: deps.config,
-        visible,
-        ttl: deps.config.recordTtl,
-      });
-      if (plan.elsewhere !== undefined) {
-        return { ...base, members: [], state: 'elsewhere', owner: describeOwner(plan.elsewhere), plan };
-      }
-      if (read.zone !== undefined && plan.desired.length > 0) {
-        const creating = createsDelegation(cluster, plan.changes);
-        await assertServed(deps.route53, read.zone, {
-          cluster,
-          current: read.records,
-          clusters: fleet.tagged,
-          creating,
-        });
-      }
-      const state = plan.changes.length === 0 ? 'in-step' : 'out-of-step';
-      return { ...base, members: memberViews(cluster, deps.config, read.records, seen, plan), state, plan };
-    } catch (error) {
-      const state = isPermanent(error) ? 'refused' : 'failed';
-      return { ...base, members: memberViews(cluster, deps.config, read.records, seen), state, error };
-    }
+  const views = [...run.outcomes.values()].map((o) => viewOf(o, deps.config, seen));
+  for (const found of run.elsewhere) {
+    if (run.outcomes.has(found.cluster) || found.claim.kind !== 'elsewhere') continue;
+    const owner = describeOwner(found.claim);
+    views.push({ cluster: found.cluster, zone: found.zone, records: [], members: [], state: 'elsewhere', owner });
   }
+  views.sort((x, y) => x.cluster.localeCompare(y.cluster));
   const problems = fleet.problems.filter((p) => p.kind === 'invalid-cluster-tag');
   return { clusters: views, problems };
 }

@@ -9,7 +9,7 @@ import middy from '@middy/core';
 import type { Context, EventBridgeEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { processEvents } from '../lib/controller/process-events.js';
 import { TransientError } from '../lib/platform/errors.js';
-import { runtime } from '../lib/platform/runtime.js';
+import { type Runtime, runtime } from '../lib/platform/runtime.js';
 
 class EventNotSettledError extends TransientError {}
 
@@ -17,8 +17,8 @@ type Incoming = SQSEvent | EventBridgeEvent<string, unknown>;
 
 const isSqs = (event: Incoming): event is SQSEvent => Array.isArray((event as SQSEvent).Records);
 
-async function handle(event: Incoming, context: Context): Promise<SQSBatchResponse | undefined> {
-  const deps = { ...runtime().deps, timeLeftMs: () => context.getRemainingTimeInMillis() };
+async function handle(rt: Runtime, event: Incoming, context: Context): Promise<SQSBatchResponse | undefined> {
+  const deps = { ...rt.deps, timeLeftMs: () => context.getRemainingTimeInMillis() };
   if (isSqs(event)) {
     const items = event.Records.map((r) => ({ id: r.messageId, body: r.body }));
     const result = await processEvents(deps, items);
@@ -30,8 +30,12 @@ async function handle(event: Incoming, context: Context): Promise<SQSBatchRespon
   return undefined;
 }
 
-const { logger, metrics } = runtime();
+/** The handler over one runtime: its logger and metrics are the ones the loop writes to and the ones flushed. */
+export function createHandler(rt: Runtime) {
+  return middy((event: Incoming, context: Context) => handle(rt, event, context))
+    .use(injectLambdaContext(rt.logger, { resetKeys: true }))
+    .use(logMetrics(rt.metrics));
+}
 
-export const handler = middy(handle)
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(logMetrics(metrics));
+/** Built at cold start: a bad configuration fails here, naming the variable. */
+export const handler = createHandler(runtime());

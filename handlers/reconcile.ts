@@ -9,7 +9,7 @@ import middy from '@middy/core';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { sweep } from '../lib/controller/sweep.js';
 import { TransientError } from '../lib/platform/errors.js';
-import { runtime } from '../lib/platform/runtime.js';
+import { type Runtime, runtime } from '../lib/platform/runtime.js';
 
 class SweepIncompleteError extends TransientError {}
 
@@ -20,8 +20,8 @@ export interface SweepSummary {
   readonly deferred: string[];
 }
 
-async function handle(_event: ScheduledEvent, context: Context): Promise<SweepSummary> {
-  const deps = { ...runtime().deps, timeLeftMs: () => context.getRemainingTimeInMillis() };
+async function handle(rt: Runtime, context: Context): Promise<SweepSummary> {
+  const deps = { ...rt.deps, timeLeftMs: () => context.getRemainingTimeInMillis() };
   const outcomes = [...(await sweep(deps)).values()];
   const named = (status: string) => outcomes.filter((o) => o.status === status).map((o) => o.cluster);
   const failed = named('failed');
@@ -34,8 +34,12 @@ async function handle(_event: ScheduledEvent, context: Context): Promise<SweepSu
   };
 }
 
-const { logger, metrics } = runtime();
+/** The handler over one runtime: its logger and metrics are the ones the loop writes to and the ones flushed. */
+export function createHandler(rt: Runtime) {
+  return middy((_event: ScheduledEvent, context: Context) => handle(rt, context))
+    .use(injectLambdaContext(rt.logger, { resetKeys: true }))
+    .use(logMetrics(rt.metrics));
+}
 
-export const handler = middy(handle)
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(logMetrics(metrics));
+/** Built at cold start: a bad configuration fails here, naming the variable. */
+export const handler = createHandler(runtime());

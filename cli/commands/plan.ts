@@ -1,15 +1,14 @@
 /** `rlec-dns plan`: the exact changes a reconcile would make, as a diff; writes nothing. */
-import { reconcileClusters } from '../../lib/controller/reconciler.js';
-import { type Command, targetClusters } from '../command.js';
+import { runOnce } from '../../lib/controller/run-once.js';
+import { type Command, targetRequest } from '../command.js';
 import type { Context } from '../context.js';
 import { EXIT } from '../failure.js';
 import { type OutcomeJson, outcomeJson, outcomeLines, summaryLine } from '../outcomes.js';
 import { paint, printJson } from '../output.js';
 
-/** The dry run `plan` prints and `sync` starts from: the loop itself, with `dryRun` set. */
+/** The dry run `plan` prints: the loop's own entry point in plan mode, so it shows what the next sweep writes. */
 export async function planClusters(ctx: Context): Promise<OutcomeJson[]> {
-  const clusters = await targetClusters(ctx);
-  const outcomes = await reconcileClusters({ ...ctx.deps, dryRun: true }, clusters);
+  const { outcomes } = await runOnce(ctx.deps, { clusters: await targetRequest(ctx), mode: 'plan' });
   return [...outcomes.values()].map((o) => outcomeJson(o, ctx.io.env));
 }
 

@@ -1,6 +1,6 @@
 /** `rlec-dns status`: every cluster (or one), its members, its published records, and whether they agree. */
 
-import { type Command, targetClusters } from '../command.js';
+import { type Command, targetRequest } from '../command.js';
 import { describeError, EXIT } from '../failure.js';
 import { type Env, type Paint, paint, printJson, table } from '../output.js';
 import { type ClusterView, clusterStatus, type MemberView } from '../status-view.js';
@@ -73,8 +73,7 @@ export const statusCommand: Command = {
     options: {},
   },
   async run(ctx) {
-    const clusters = await targetClusters(ctx);
-    const report = await clusterStatus(ctx.deps, clusters);
+    const report = await clusterStatus(ctx.deps, await targetRequest(ctx));
     const { io } = ctx;
     if (ctx.options.json) {
       printJson(io, { clusters: report.clusters.map((v) => clusterJson(v, io.env)), problems: report.problems });

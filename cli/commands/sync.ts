@@ -1,7 +1,7 @@
 /** `rlec-dns sync`: applies the plan, prints what changed, and waits until Route 53 has it everywhere. */
-import { reconcileClusters } from '../../lib/controller/reconciler.js';
+import { runOnce } from '../../lib/controller/run-once.js';
 import { integerOption, type Values } from '../args.js';
-import { type Command, targetClusters } from '../command.js';
+import { type Command, targetRequest } from '../command.js';
 import type { Context } from '../context.js';
 import { EXIT } from '../failure.js';
 import { type OutcomeJson, outcomeJson, outcomeLines, summaryLine } from '../outcomes.js';
@@ -57,11 +57,9 @@ export const syncCommand: Command = {
   },
   async run(ctx, values) {
     const timeoutMs = waitTimeoutMs(values);
-    const clusters = await targetClusters(ctx);
-    const outcomes: OutcomeJson[] = [...(await reconcileClusters(ctx.deps, clusters)).values()].map((o) =>
-      outcomeJson(o, ctx.io.env),
-    );
-    const ids = outcomes.flatMap((o) => (o.changeId === undefined ? [] : [o.changeId]));
+    const run = await runOnce(ctx.deps, { clusters: await targetRequest(ctx), mode: 'apply' });
+    const outcomes: OutcomeJson[] = [...run.outcomes.values()].map((o) => outcomeJson(o, ctx.io.env));
+    const ids = outcomes.flatMap((o) => o.writes.flatMap((w) => (w.changeId === undefined ? [] : [w.changeId])));
     const p = paint(ctx.io);
     if (!ctx.options.json) {
       for (const o of outcomes) for (const line of [...outcomeLines(o, p), '']) ctx.io.out(line);

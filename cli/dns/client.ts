@@ -6,6 +6,7 @@ import { randomInt } from 'node:crypto';
 import dgram from 'node:dgram';
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { TransientError } from '../../lib/platform/errors.js';
 import { type DnsMessage, decodeMessage, encodeQuery } from './message.js';
 
 export interface DnsServer {
@@ -21,9 +22,7 @@ export interface DnsAnswer {
 }
 
 /** The server did not answer, or not usably. */
-export class DnsQueryError extends Error {
-  override name = 'DnsQueryError';
-}
+export class DnsQueryError extends TransientError {}
 
 export const serverText = (s: DnsServer): string =>
   net.isIPv6(s.host) ? `[${s.host}]:${s.port}` : `${s.host}:${s.port}`;

@@ -4,6 +4,7 @@
  * presentation form, and any answer that does not parse, or parses only by reading past its end, as an error.
  */
 import { type Answer, type DecodedPacket, decode, encode, type Question, RECURSION_DESIRED } from 'dns-packet';
+import { PermanentError } from '../../lib/platform/errors.js';
 
 export interface DnsRecord {
   /** Lower case, with its trailing dot. */
@@ -25,9 +26,7 @@ export interface DnsMessage {
 }
 
 /** An answer that does not parse. */
-export class DnsFormatError extends Error {
-  override name = 'DnsFormatError';
-}
+export class DnsFormatError extends PermanentError {}
 
 /**
  * Presentation form of raw bytes: printable ASCII as it is, anything a terminal could act on as `\DDD` (a hostile

@@ -10,7 +10,9 @@ import { AwsPermanentError, MalformedEventError } from '../platform/errors.js';
 import { METRIC } from '../platform/telemetry.js';
 import { parseTriggerEvent, type TriggerEvent } from '../source/events.js';
 import { resolveTargets, type Targets } from '../source/triggers.js';
-import { type ClusterOutcome, needsRetry, type ReconcilerDeps, reconcileClusters } from './reconciler.js';
+import type { ReconcilerDeps } from './deps.js';
+import { type ClusterOutcome, needsRetry } from './outcomes.js';
+import { runOnce } from './run-once.js';
 
 export interface EventItem {
   /** SQS message id, or the EventBridge event id. */
@@ -69,7 +71,7 @@ export async function processEvents(deps: ReconcilerDeps, items: readonly EventI
     }
     for (const cluster of t.clusters) clusters.add(cluster);
   });
-  const outcomes = await reconcileClusters(deps, clusters);
+  const { outcomes } = await runOnce(deps, { clusters: [...clusters], mode: 'apply' });
 
   const retry: string[] = [];
   parsed.forEach(({ item, event }, i) => {

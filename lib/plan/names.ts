@@ -1,3 +1,7 @@
+/**
+ * DNS names as the loop writes them: a cluster name validated and normalised from a tag value, and the names of its
+ * records (`<cluster>.`, `ns<N>.<cluster>.`, `_rlec-dns.<cluster>.`). Pure.
+ */
 import { InvalidClusterNameError } from '../platform/errors.js';
 
 /** Longest name Route 53 accepts, without the trailing dot. */

@@ -37,15 +37,7 @@ import {
 } from '../registry/ownership.js';
 import { checkRecordLimits } from './limits.js';
 import { fqdn, nsName, ownerName, slotOf } from './names.js';
-import {
-  type Change,
-  describeRecord,
-  keyOf,
-  type Member,
-  type RecordSet,
-  type SlottedMember,
-  sameRecord,
-} from './records.js';
+import { type Change, keyOf, type Member, type RecordSet, type SlottedMember, sameRecord } from './records.js';
 
 export interface PlanInput {
   /** Normalised cluster name, without trailing dot. */
@@ -147,7 +139,7 @@ export function planCluster(input: PlanInput): Plan {
     return { cluster, changes: [], desired: managed, members: [], elsewhere: read };
   const ownership = read;
   const foreign = managed.filter((r) => !isOurs(cluster, ownership, r));
-  if (foreign.length > 0) throw new ForeignRecordsError(cluster, foreign.map(describeRecord));
+  if (foreign.length > 0) throw new ForeignRecordsError(cluster, foreign);
 
   const members = assignSlots(input.members, ownership?.slots ?? new Map());
   const desired = desiredRecords(cluster, members, input.deployment, input.ttl);

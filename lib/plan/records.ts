@@ -1,3 +1,7 @@
+/**
+ * The data the plan works on: record sets, changes (CREATE and DELETE only), members and their slots, and how Route 53
+ * compares record sets. Pure.
+ */
 /** A Route 53 record set as this project sees it: canonical name (lower case, trailing dot), simple routing only. */
 export interface RecordSet {
   readonly name: string;

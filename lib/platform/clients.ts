@@ -19,6 +19,10 @@ export interface Clients {
 
 export interface ClientOptions {
   readonly region?: string | undefined;
+  /** Another endpoint than AWS's (an emulator); `AWS_ENDPOINT_URL` does the same from the environment. */
+  readonly endpoint?: string | undefined;
+  /** Credentials instead of the standard chain (an emulator's). */
+  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string } | undefined;
   /** A named profile of the shared config files (the CLI's --profile); otherwise the standard chain. */
   readonly profile?: string | undefined;
   readonly maxAttempts?: number;
@@ -52,6 +56,8 @@ export function createClients(options: ClientOptions = {}): Clients {
     },
     ...(options.region ? { region: options.region } : {}),
     ...(options.profile ? { profile: options.profile } : {}),
+    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+    ...(options.credentials ? { credentials: options.credentials } : {}),
   } as const;
   const route53 = new Route53Client(common);
   const pacing = options.route53Pacing ?? pacingFromEnv(process.env);

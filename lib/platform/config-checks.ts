@@ -6,7 +6,7 @@
  * same hosted zone id listed twice) is left alone.
  */
 
-import { MIN_TIME_LEFT_MS } from '../controller/reconciler.js';
+import { MIN_TIME_LEFT_MS } from '../controller/deps.js';
 import type { Config } from './config.js';
 import { ConfigError } from './errors.js';
 

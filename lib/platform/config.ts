@@ -1,6 +1,12 @@
+/**
+ * The configuration, read and validated once at cold start from the environment (platform/env.ts), failing with a
+ * message that names the variable; combinations that cannot work are refused in config-checks.ts.
+ */
 import type { Deployment } from '../registry/ownership.js';
 import { crossChecks } from './config-checks.js';
+import { type Env, integer, present } from './env.js';
 import { ConfigError } from './errors.js';
+import { type PacingOptions, pacingFromEnv } from './pacing.js';
 
 export type AddressType = 'private' | 'public';
 
@@ -21,6 +27,10 @@ export interface Config extends Deployment {
   readonly hostedZoneIds: readonly string[] | undefined;
   /** How long hosted zones are cached in a container. */
   readonly zoneCacheSeconds: number;
+  /** Client-side pacing of Route 53 requests (`ROUTE53_RATE`, `ROUTE53_BURST`; platform/pacing.ts). */
+  readonly route53Pacing: PacingOptions;
+  /** Powertools' service name and metrics namespace (`POWERTOOLS_SERVICE_NAME`, `POWERTOOLS_METRICS_NAMESPACE`). */
+  readonly telemetry: { readonly serviceName: string; readonly metricsNamespace: string };
 }
 
 export const DEFAULTS = {
@@ -30,23 +40,9 @@ export const DEFAULTS = {
   recordTtl: 60,
   ownerPrefix: 'rlec-dns',
   zoneCacheSeconds: 60,
+  serviceName: 'rlec-dns',
+  metricsNamespace: 'RlecDns',
 } as const;
-
-type Env = Readonly<Record<string, string | undefined>>;
-
-const present = (env: Env, name: string): string | undefined => {
-  const value = env[name];
-  return value === undefined || value.trim() === '' ? undefined : value.trim();
-};
-
-function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = present(env, name);
-  if (raw === undefined) return fallback;
-  if (!/^[0-9]+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
-    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(raw)}`);
-  }
-  return Number(raw);
-}
 
 function tagKey(env: Env, name: string, fallback: string): string {
   const value = present(env, name) ?? fallback;
@@ -87,7 +83,7 @@ function region(env: Env): string {
   return value;
 }
 
-function ownerIdOf(env: Env, name: string, value: string): string {
+function ownerIdOf(name: string, value: string): string {
   // It is written into a TXT string as owner=<id>: keep it to characters that need no quoting.
   if (!OWNER_ID.test(value)) {
     throw new ConfigError(`${name} must be 1-128 letters, digits, '.', '_', ':' or '-', got ${JSON.stringify(value)}`);
@@ -103,11 +99,11 @@ function ownerIdOf(env: Env, name: string, value: string): string {
  */
 function ownership(env: Env, where: { account: string; region: string }) {
   const explicit = present(env, 'OWNER_ID');
-  const prefix = ownerIdOf(env, 'OWNER_PREFIX', present(env, 'OWNER_PREFIX') ?? DEFAULTS.ownerPrefix);
-  const ownerId = ownerIdOf(env, 'OWNER_ID', explicit ?? `${prefix}-${where.account}-${where.region}`);
+  const prefix = ownerIdOf('OWNER_PREFIX', present(env, 'OWNER_PREFIX') ?? DEFAULTS.ownerPrefix);
+  const ownerId = ownerIdOf('OWNER_ID', explicit ?? `${prefix}-${where.account}-${where.region}`);
   const listed = present(env, 'LEGACY_OWNER_IDS')
     ?.split(',')
-    .map((id) => ownerIdOf(env, 'LEGACY_OWNER_IDS', id.trim()));
+    .map((id) => ownerIdOf('LEGACY_OWNER_IDS', id.trim()));
   return { ownerId, legacyOwnerIds: listed ?? [explicit ?? prefix] };
 }
 
@@ -141,6 +137,11 @@ export function loadConfig(env: Env): Config {
     recordTtl: integer(env, 'RECORD_TTL', DEFAULTS.recordTtl, 1, 172_800),
     hostedZoneIds: hostedZoneIds(env),
     zoneCacheSeconds: integer(env, 'ZONE_CACHE_SECONDS', DEFAULTS.zoneCacheSeconds, 0, 3600),
+    route53Pacing: pacingFromEnv(env),
+    telemetry: {
+      serviceName: present(env, 'POWERTOOLS_SERVICE_NAME') ?? DEFAULTS.serviceName,
+      metricsNamespace: present(env, 'POWERTOOLS_METRICS_NAMESPACE') ?? DEFAULTS.metricsNamespace,
+    },
   };
   crossChecks(config, env);
   return config;

@@ -6,6 +6,8 @@
  * - transient: the world may change (throttling, network, a conflicting writer, EC2 not yet showing an instance).
  *   Let the platform retry.
  */
+import { describeRecord, type RecordSet } from '../plan/records.js';
+
 export abstract class RlecDnsError extends Error {
   abstract readonly permanent: boolean;
 
@@ -52,9 +54,10 @@ export class NoHostedZoneError extends PermanentError {
 export class ForeignRecordsError extends PermanentError {
   constructor(
     readonly cluster: string,
-    readonly records: readonly string[],
+    readonly records: readonly RecordSet[],
   ) {
-    super(`cluster ${cluster} refused: its names hold records this deployment did not create: ${records.join(', ')}`);
+    const listed = records.map(describeRecord).join(', ');
+    super(`cluster ${cluster} refused: its names hold records this deployment did not create: ${listed}`);
   }
 }
 
@@ -148,4 +151,4 @@ export class RecordLimitError extends PermanentError {
 }
 
 /** True when the error is one of ours and is permanent. Unknown errors count as transient: retrying is safe. */
-export const isPermanent = (error: unknown): boolean => error instanceof RlecDnsError && error.permanent;
+export const isPermanent = (error: unknown): error is PermanentError => error instanceof PermanentError;

@@ -10,7 +10,7 @@
  */
 import type { Route53Client } from '@aws-sdk/client-route-53';
 import { pacingFitsTimeout } from './config-checks.js';
-import { ConfigError } from './errors.js';
+import { type Env, positive } from './env.js';
 
 export interface PacingOptions {
   /** Sustained requests per second. */
@@ -99,18 +99,6 @@ export function addPacing(client: Route53Client, bucket: TokenBucket): Route53Cl
   return client;
 }
 
-type Env = Readonly<Record<string, string | undefined>>;
-
-function number(env: Env, name: string, fallback: number, pattern: RegExp, max: number): number {
-  const raw = env[name]?.trim();
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!pattern.test(raw) || !(value > 0) || value > max) {
-    throw new ConfigError(`${name} must be a number above 0 and at most ${max}, got ${JSON.stringify(raw)}`);
-  }
-  return value;
-}
-
 /**
  * Reads `ROUTE53_RATE` (requests per second, decimals allowed, default 2) and `ROUTE53_BURST` (a whole number,
  * default 5) from the environment, and checks the rate against the function's timeout when `FUNCTION_TIMEOUT_SECONDS`
@@ -121,8 +109,8 @@ function number(env: Env, name: string, fallback: number, pattern: RegExp, max: 
  */
 export function pacingFromEnv(env: Env): PacingOptions {
   const pacing = {
-    ratePerSecond: number(env, 'ROUTE53_RATE', DEFAULT_PACING.ratePerSecond, /^[0-9]+(\.[0-9]+)?$/, 1000),
-    burst: number(env, 'ROUTE53_BURST', DEFAULT_PACING.burst, /^[0-9]+$/, 1000),
+    ratePerSecond: positive(env, 'ROUTE53_RATE', DEFAULT_PACING.ratePerSecond, 1000, true),
+    burst: positive(env, 'ROUTE53_BURST', DEFAULT_PACING.burst, 1000, false),
   };
   pacingFitsTimeout(pacing.ratePerSecond, env);
   return pacing;

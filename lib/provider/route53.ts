@@ -14,17 +14,16 @@ import {
   type Route53Client,
 } from '@aws-sdk/client-route-53';
 import type { Change } from '../plan/records.js';
-import { ChangeRejectedError } from '../platform/errors.js';
+import { ChangeRejectedError, TransientError } from '../platform/errors.js';
 import { type RequestLimits, ROUTE53_LIMITS, splitChanges } from './batches.js';
 
 /** Route 53's messages for a batch that lost a race: the records are no longer what we read. */
 const CONFLICT = [/already exists/i, /was not found/i, /values provided do not match/i];
 
 /** The records changed under us; re-read and try again. Internal to the loop, never escapes it. */
-export class ConflictDetected extends Error {
+export class ConflictDetected extends TransientError {
   constructor(readonly messages: readonly string[]) {
     super(`conflicting change: ${messages.join('; ')}`);
-    this.name = 'ConflictDetected';
   }
 }
 

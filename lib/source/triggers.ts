@@ -4,7 +4,7 @@
  * it belonged to (needed when a tag was removed or changed, or when EC2 no longer shows the instance at all).
  */
 
-import type { ReconcilerDeps } from '../controller/reconciler.js';
+import type { ReconcilerDeps } from '../controller/deps.js';
 import { NotYetVisibleError, type RlecDnsError } from '../platform/errors.js';
 import { METRIC } from '../platform/telemetry.js';
 import { findOwned, isOwned } from '../registry/route53.js';

@@ -32,7 +32,13 @@ describe('rlec-dns plan', () => {
     expect(plan).toEqual({
       changesPending: false,
       clusters: [
-        { cluster: 'c1.example.com', status: 'in-step', zone: { id: setup.zoneId, name: 'example.com.' }, changes: [] },
+        {
+          cluster: 'c1.example.com',
+          status: 'in-step',
+          zone: { id: setup.zoneId, name: 'example.com.' },
+          changes: [],
+          writes: [],
+        },
       ],
     });
   });

@@ -17,7 +17,6 @@ import path from 'node:path';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { handler as StateChangeHandler } from '../../handlers/ec2-state-change.js';
-import { resetRuntime } from '../../lib/platform/runtime.js';
 import { TEST_ACCOUNT } from '../../tools/world/deployment.js';
 import { lambdaContext } from '../../tools/world/lambda-context.js';
 import { World } from '../../tools/world/world.js';
@@ -137,7 +136,6 @@ function endToEnd(tools: DnsTools): void {
       vi.stubEnv(name, undefined);
     }
     quietPowertools();
-    resetRuntime();
     // Imported only now: the handler module reads its configuration from the environment at import (cold start).
     ({ handler: stateChange } = await import('../../handlers/ec2-state-change.js'));
 

@@ -9,7 +9,7 @@ import type { EventBridgeEvent, SQSEvent, SQSRecord } from 'aws-lambda';
 import 'aws-sdk-client-mock-vitest/extend';
 import { beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
 import { TransientError } from '../../lib/platform/errors.js';
-import { runtime } from '../../lib/platform/runtime.js';
+import type { Runtime } from '../../lib/platform/runtime.js';
 import { METRIC } from '../../lib/platform/telemetry.js';
 import {
   describeInstances,
@@ -20,7 +20,7 @@ import {
   useHandler,
 } from './support.js';
 
-const { route53, ec2, context, handler } = useHandler(
+const { route53, ec2, context, handler, runtime } = useHandler(
   'rlec-dns-test-stateChange',
   () => import('../../handlers/ec2-state-change.js'),
 );
@@ -124,7 +124,7 @@ const createNodeA = [
   },
 ];
 
-let addMetric: MockInstance<ReturnType<typeof runtime>['metrics']['addMetric']>;
+let addMetric: MockInstance<Runtime['metrics']['addMetric']>;
 
 beforeEach(() => {
   addMetric = vi.spyOn(runtime().metrics, 'addMetric');

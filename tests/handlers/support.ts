@@ -16,7 +16,7 @@ import {
 } from '@aws-sdk/client-route-53';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, vi } from 'vitest';
-import { resetRuntime } from '../../lib/platform/runtime.js';
+import { createRuntime, type Runtime } from '../../lib/platform/runtime.js';
 import { lambdaContext } from '../../tools/world/lambda-context.js';
 
 /**
@@ -148,15 +148,17 @@ export const throttlingError = (): Error =>
  */
 export function useHandler<H extends (...args: never[]) => unknown>(
   functionName: string,
-  load: () => Promise<{ readonly handler: H }>,
+  load: () => Promise<{ readonly createHandler: (rt: Runtime) => H }>,
 ) {
   const route53 = mockClient(Route53Client);
   const ec2 = mockClient(EC2Client);
   let loaded: H | undefined;
+  let factory: ((rt: Runtime) => H) | undefined;
+  let built: Runtime | undefined;
   beforeAll(async () => {
     stubHandlerEnv();
     quietPowertools();
-    ({ handler: loaded } = await load());
+    ({ createHandler: factory } = await load());
   });
   afterAll(() => {
     vi.unstubAllEnvs();
@@ -165,11 +167,18 @@ export function useHandler<H extends (...args: never[]) => unknown>(
   beforeEach(() => {
     route53.reset();
     ec2.reset();
-    resetRuntime();
+    // A fresh container per test, as the handler module builds one at cold start: no zone cache carries over.
+    built = createRuntime(process.env);
+    loaded = factory?.(built);
   });
   const handler = ((...args: Parameters<H>) => {
     if (loaded === undefined) throw new Error('useHandler: the handler is imported in beforeAll');
     return loaded(...args);
   }) as H;
-  return { route53, ec2, context: lambdaContext(functionName, 'eu-west-1'), handler };
+  /** The runtime the test's handler was built over: its metrics are the ones the handler flushes. */
+  const runtime = (): Runtime => {
+    if (built === undefined) throw new Error('useHandler: the runtime is built in beforeEach');
+    return built;
+  };
+  return { route53, ec2, context: lambdaContext(functionName, 'eu-west-1'), handler, runtime };
 }

@@ -6,8 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { clusterStatus } from '../../cli/status-view.js';
+import type { ReconcilerDeps } from '../../lib/controller/deps.js';
 import { processEvents } from '../../lib/controller/process-events.js';
-import type { ReconcilerDeps } from '../../lib/controller/reconciler.js';
 import { sweep } from '../../lib/controller/sweep.js';
 import { METRIC } from '../../lib/platform/telemetry.js';
 import { change, changeBatch } from '../../tools/world/route53-helpers.js';

@@ -3,8 +3,8 @@
  * events come back, instead of being cut off half-way by Lambda's timeout.
  */
 import { describe, expect, it } from 'vitest';
+import { MIN_TIME_LEFT_MS } from '../../lib/controller/deps.js';
 import { processEvents } from '../../lib/controller/process-events.js';
-import { MIN_TIME_LEFT_MS } from '../../lib/controller/reconciler.js';
 import { sweep } from '../../lib/controller/sweep.js';
 import { DeferredError } from '../../lib/platform/errors.js';
 import { METRIC } from '../../lib/platform/telemetry.js';

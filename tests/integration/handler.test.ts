@@ -9,7 +9,7 @@ import type { handler as StateChangeHandler } from '../../handlers/ec2-state-cha
 import type { handler as ReconcileHandler } from '../../handlers/reconcile.js';
 import { processEvents } from '../../lib/controller/process-events.js';
 import { TransientError } from '../../lib/platform/errors.js';
-import { resetRuntime } from '../../lib/platform/runtime.js';
+import { createRuntime } from '../../lib/platform/runtime.js';
 import { emulatorEnv } from '../../tools/emulator/emulator.js';
 import { route53Error } from '../../tools/emulator/route53-errors.js';
 import { lambdaContext } from '../../tools/world/lambda-context.js';
@@ -57,6 +57,8 @@ let world: World;
 let zoneId: string;
 let stateChange: typeof StateChangeHandler;
 let reconcile: typeof ReconcileHandler;
+let stateModule: typeof import('../../handlers/ec2-state-change.js');
+let sweepModule: typeof import('../../handlers/reconcile.js');
 
 beforeAll(async () => {
   world = await World.start();
@@ -73,8 +75,8 @@ beforeAll(async () => {
   }
   quietPowertools();
   // Imported only now: a handler module builds its runtime (config, clients) from the environment at import.
-  ({ handler: stateChange } = await import('../../handlers/ec2-state-change.js'));
-  ({ handler: reconcile } = await import('../../handlers/reconcile.js'));
+  stateModule = await import('../../handlers/ec2-state-change.js');
+  sweepModule = await import('../../handlers/reconcile.js');
 });
 afterAll(async () => {
   vi.unstubAllEnvs();
@@ -84,8 +86,9 @@ afterAll(async () => {
 beforeEach(async () => {
   await world.reset();
   zoneId = await world.zone('example.com');
-  // A fresh runtime: its zone cache must not keep the zones of the previous test's emulator state.
-  resetRuntime();
+  // A fresh container: its zone cache must not keep the zones of the previous test's emulator state.
+  stateChange = stateModule.createHandler(createRuntime(process.env));
+  reconcile = sweepModule.createHandler(createRuntime(process.env));
 });
 
 /** The world builds events as plain records; the handler takes them typed as aws-lambda declares them. */
@@ -119,6 +122,51 @@ describe('the state-change handler', () => {
     // Assess
     expect(result).toEqual({ batchItemFailures: [] });
     expect(await current()).toEqual(delegation(C1, [[1, node, nodeIp]]));
+  });
+});
+
+describe('the metrics a real invocation flushes', () => {
+  /** The EMF documents the invocation printed (Powertools prints each as one JSON line). */
+  function emfLines(log: { mock: { calls: unknown[][] } }): Record<string, unknown>[] {
+    return log.mock.calls
+      .map((call) => String(call[0]))
+      .filter((line) => line.includes('"_aws"'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+  }
+
+  it("prints the namespace, the service dimension and the loop's counts in CloudWatch's embedded metric format", async () => {
+    // Prepare: metrics on, as in Lambda; the handler built by its factory over one runtime, as at cold start
+    vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'false');
+    const handler = stateModule.createHandler(createRuntime(process.env));
+    const node = await world.launch({ cluster: C1, privateIp: nodeIp });
+    const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
+
+    // Act
+    let printed: Record<string, unknown>[];
+    try {
+      await handler(asEventBridge(world.stateEvent(node, 'running')), stateChangeContext);
+    } finally {
+      printed = emfLines(log);
+      log.mockRestore();
+      vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'true');
+    }
+
+    // Assess
+    const [emf, ...more] = printed;
+    expect(more).toEqual([]);
+    expect(emf?._aws).toMatchObject({
+      CloudWatchMetrics: [
+        {
+          Namespace: 'RlecDns',
+          Dimensions: [['service']],
+          Metrics: expect.arrayContaining([
+            { Name: 'RecordsChanged', Unit: 'Count' },
+            { Name: 'ChangeBatches', Unit: 'Count' },
+          ]),
+        },
+      ],
+    });
+    expect(emf).toMatchObject({ service: 'rlec-dns', RecordsChanged: 3, ChangeBatches: 1 });
   });
 });
 

@@ -5,8 +5,8 @@
  * holds their members, and rewritten bound to it.
  */
 import { describe, expect, it } from 'vitest';
+import type { ReconcilerDeps } from '../../lib/controller/deps.js';
 import { processEvents } from '../../lib/controller/process-events.js';
-import type { ReconcilerDeps } from '../../lib/controller/reconciler.js';
 import { sweep } from '../../lib/controller/sweep.js';
 import { METRIC } from '../../lib/platform/telemetry.js';
 import { HERE, type Where } from '../../tools/world/deployment.js';

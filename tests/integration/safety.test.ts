@@ -6,8 +6,8 @@
 import { CreateVpcCommand } from '@aws-sdk/client-ec2';
 import { CreateHostedZoneCommand, type ResourceRecordSet } from '@aws-sdk/client-route-53';
 import { describe, expect, it } from 'vitest';
+import type { ReconcilerDeps } from '../../lib/controller/deps.js';
 import { processEvents } from '../../lib/controller/process-events.js';
-import type { ReconcilerDeps } from '../../lib/controller/reconciler.js';
 import { sweep } from '../../lib/controller/sweep.js';
 import { METRIC } from '../../lib/platform/telemetry.js';
 import { aliasChange, change, changeBatch, listAll, weightedChange } from '../../tools/world/route53-helpers.js';

@@ -3,11 +3,10 @@
  * telemetry), a barrier that makes requests overlap for certain, a wiretap on the change batches the proxy receives,
  * and a rival writer whose batches are told apart from ours by their comment.
  */
-import { EC2Client } from '@aws-sdk/client-ec2';
-import { type Change, ChangeResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
-import type { ReconcilerDeps, RetryOptions } from '../../lib/controller/reconciler.js';
-import { classifyErrors } from '../../lib/platform/aws-errors.js';
-import { ZoneDirectory } from '../../lib/registry/zones.js';
+import { type Change, ChangeResourceRecordSetsCommand, type Route53Client } from '@aws-sdk/client-route-53';
+import type { ReconcilerDeps } from '../../lib/controller/deps.js';
+import type { RetryOptions } from '../../lib/controller/retry.js';
+import { createDeps } from '../../lib/platform/factory.js';
 import {
   type BeforeForward,
   type RequestContext,
@@ -35,36 +34,20 @@ export interface Container {
  * own zone directory and its own telemetry, real `sleep` and the default random jitter.
  */
 export function container(world: World, retry: RetryOptions = FAST_JITTER): Container {
-  const settings = {
-    endpoint: world.emulator.endpoint,
-    region: TEST_REGION,
-    credentials: TEST_CREDENTIALS,
-    retryMode: 'adaptive',
-    maxAttempts: 8,
-  } as const;
-  const route53 = new Route53Client(settings);
-  const ec2 = new EC2Client(settings);
-  classifyErrors(route53, 'route53');
-  classifyErrors(ec2, 'ec2');
   const telemetry = new CapturedTelemetry();
-  const config = world.deps().config;
-  const zones = new ZoneDirectory({
-    route53,
-    allowedZoneIds: config.hostedZoneIds,
-    cacheSeconds: config.zoneCacheSeconds,
-  });
-  const deps = world.deps(
-    {},
-    { route53, ec2, zones, telemetry: { log: telemetry.log, metrics: telemetry.sink }, retry, sleep: realSleep },
-  );
-  return {
-    deps,
-    telemetry,
-    destroy: () => {
-      route53.destroy();
-      ec2.destroy();
+  const deps = createDeps(world.deps().config, {
+    // The functions' clients, pointed at the emulator; no pacing (the emulator has no quota to protect).
+    clients: {
+      endpoint: world.emulator.endpoint,
+      region: TEST_REGION,
+      credentials: TEST_CREDENTIALS,
+      route53Pacing: false,
     },
-  };
+    telemetry: { log: telemetry.log, metrics: telemetry.sink },
+    attemptLog: false,
+    extra: { retry, sleep: realSleep },
+  });
+  return { deps, telemetry, destroy: () => deps.close() };
 }
 
 /** Sum of a metric over several containers. */

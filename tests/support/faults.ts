@@ -8,8 +8,8 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import type { ReconcilerDeps } from '../../lib/controller/deps.js';
 import { type BatchResult, type EventItem, processEvents } from '../../lib/controller/process-events.js';
-import type { ReconcilerDeps } from '../../lib/controller/reconciler.js';
 import type { BeforeForward, CannedResponse, RequestContext } from '../../tools/emulator/aws-proxy.js';
 import { request } from '../../tools/emulator/http.js';
 import { priorRequestNotCompleteError, route53Error, throttlingError } from '../../tools/emulator/route53-errors.js';

@@ -188,7 +188,9 @@ describe('errors left as they are', () => {
   it('leaves our own errors, and errors that are not answers from AWS, unchanged', () => {
     // Prepare
     const call = { service: 'route53', action: 'ListHostedZones' };
-    const ours = new ForeignRecordsError('c1.example.com', ['x']);
+    const ours = new ForeignRecordsError('c1.example.com', [
+      { name: 'c1.example.com.', type: 'A', ttl: 60, values: ['192.0.2.1'] },
+    ]);
     const bug = new TypeError('x is undefined');
 
     // Act, Assess

@@ -24,6 +24,8 @@ describe('loadConfig', () => {
       legacyOwnerIds: ['rlec-dns'],
       hostedZoneIds: undefined,
       zoneCacheSeconds: 60,
+      route53Pacing: { ratePerSecond: 2, burst: 5 },
+      telemetry: { serviceName: 'rlec-dns', metricsNamespace: 'RlecDns' },
     });
   });
 
@@ -71,6 +73,8 @@ describe('loadConfig', () => {
       legacyOwnerIds: ['rlec-dns-prod'],
       hostedZoneIds: ['Z1ABC', 'Z2DEF'],
       zoneCacheSeconds: 0,
+      route53Pacing: { ratePerSecond: 2, burst: 5 },
+      telemetry: { serviceName: 'rlec-dns', metricsNamespace: 'RlecDns' },
     });
   });
 

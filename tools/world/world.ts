@@ -14,10 +14,10 @@ import {
   TerminateInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import type { Route53Client } from '@aws-sdk/client-route-53';
-import type { ReconcilerDeps } from '../../lib/controller/reconciler.js';
+import type { ReconcilerDeps } from '../../lib/controller/deps.js';
 import { classifyErrors } from '../../lib/platform/aws-errors.js';
 import { type Config, loadConfig } from '../../lib/platform/config.js';
-import { ZoneDirectory } from '../../lib/registry/zones.js';
+import { createDeps } from '../../lib/platform/factory.js';
 import { clients, type Emulator, startEmulator } from '../emulator/emulator.js';
 import { DEPLOYMENT_ENV } from './deployment.js';
 import { createZone, records } from './route53-helpers.js';
@@ -87,9 +87,13 @@ export class World {
    */
   deps(env: Record<string, string> = {}, over: Partial<ReconcilerDeps> = {}): ReconcilerDeps {
     const config: Config = loadConfig({ ...DEPLOYMENT_ENV, OWNER_ID: 'rlec-dns-test', ...env });
-    const zones = new ZoneDirectory({ route53: this.route53, allowedZoneIds: config.hostedZoneIds, cacheSeconds: 0 });
-    const telemetry = { log: this.telemetry.log, metrics: this.telemetry.sink };
-    return { route53: this.route53, ec2: this.ec2, config, zones, telemetry, sleep: async () => {}, ...over };
+    const { close: _close, ...deps } = createDeps(config, {
+      use: { route53: this.route53, ec2: this.ec2 },
+      telemetry: { log: this.telemetry.log, metrics: this.telemetry.sink },
+      zoneCacheSeconds: 0,
+      extra: { sleep: async () => {} },
+    });
+    return { ...deps, ...over };
   }
 
   /** Creates a public hosted zone; returns its id without the `/hostedzone/` prefix. */

@@ -1,0 +1,164 @@
+/**
+ * The one entry point of the loop (after external-dns's `RunOnce`): the event path, the sweep, and every CLI command
+ * call it, so what `rlec-dns plan` shows is what the next run writes.
+ *
+ * - `clusters`: a list (the clusters a batch of events names, or the CLI's `--cluster`), or `all` (the sweep, and the
+ *   CLI without `--cluster`): every cluster owned in Route 53 plus every cluster a running instance's tag names.
+ * - `mode`: `apply` writes; `plan` writes nothing and reports the changes as `planned`.
+ *
+ * Each cluster is reconciled in its zone (reconciler.ts); then records this deployment left in a zone that is no
+ * longer the cluster's zone (a more specific zone was created since) are removed, in the same mode. For `all`, the
+ * ownership scan finds those; for a list, each other writable zone above the cluster is read (none for the usual
+ * single zone).
+ */
+
+import { ownerName } from '../plan/names.js';
+import { awsAttributes } from '../platform/aws-errors.js';
+import { AwsPermanentError } from '../platform/errors.js';
+import { METRIC } from '../platform/telemetry.js';
+import { claimOf, ownershipIn } from '../registry/ownership.js';
+import { type FoundCluster, findOwned, isOwned, readCluster } from '../registry/route53.js';
+import type { HostedZone } from '../registry/zones.js';
+import { type Fleet, groupMembers, type MemberProblem, taggedRunningInstances } from '../source/instances.js';
+import type { Mode } from './converge.js';
+import type { ReconcilerDeps } from './deps.js';
+import type { ClusterOutcome } from './outcomes.js';
+import { reconcileClusters, retireCluster } from './reconciler.js';
+
+export interface RunRequest {
+  readonly clusters: readonly string[] | 'all';
+  readonly mode: Mode;
+}
+
+export interface RunResult {
+  readonly outcomes: Map<string, ClusterOutcome>;
+  /** The last EC2 snapshot the plans used. */
+  readonly fleet: Fleet;
+  /** For `all`: clusters bound to another account or Region found in the zones (never touched). */
+  readonly elsewhere: readonly FoundCluster[];
+  /** For `all`: tag values refused (invalid cluster names). */
+  readonly problems: readonly MemberProblem[];
+}
+
+type Owned = { readonly cluster: string; readonly zone: HostedZone };
+
+export interface SweepTargets {
+  /** Every cluster to reconcile, sorted: owned in Route 53, or named by a running instance's tag. */
+  readonly clusters: readonly string[];
+  /** Where each owned cluster's ownership record was found. */
+  readonly owned: readonly Owned[];
+  /** Clusters bound to another account or Region: never touched, only reported. */
+  readonly elsewhere: readonly FoundCluster[];
+  /** Tag values refused (invalid names). */
+  readonly problems: readonly MemberProblem[];
+  /** Zones AWS refused to list (access denied, deleted): their owned clusters are not among `clusters`. */
+  readonly unreadable: readonly { zone: HostedZone; error: AwsPermanentError }[];
+}
+
+/** The clusters a run over `all` reconciles. A zone AWS refuses to list is set aside, so the other zones go on. */
+export async function sweepTargets(
+  deps: Pick<ReconcilerDeps, 'route53' | 'ec2' | 'config' | 'zones'>,
+): Promise<SweepTargets> {
+  const found: FoundCluster[] = [];
+  const unreadable: { zone: HostedZone; error: AwsPermanentError }[] = [];
+  for (const zone of await deps.zones.writable()) {
+    try {
+      found.push(...(await findOwned(deps.route53, [zone], deps.config)));
+    } catch (error) {
+      if (!(error instanceof AwsPermanentError)) throw error;
+      unreadable.push({ zone, error });
+    }
+  }
+  const owned = found.filter(isOwned);
+  const elsewhere = found.filter((f) => f.claim.kind === 'elsewhere');
+  const fleet = groupMembers(await taggedRunningInstances(deps.ec2, deps.config.clusterTagKey), deps.config);
+  const clusters = [...new Set([...owned.map((o) => o.cluster), ...fleet.clusters.keys()])].sort();
+  const problems = fleet.problems.filter((p) => p.kind === 'invalid-cluster-tag');
+  return { clusters, owned, elsewhere, problems, unreadable };
+}
+
+function reportTargets(deps: ReconcilerDeps, targets: SweepTargets): void {
+  const { log, metrics } = deps.telemetry;
+  for (const { zone, error } of targets.unreadable) {
+    log.error(`hosted zone ${zone.name} (${zone.id}) not swept: ${error.message}`, {
+      hostedZoneId: zone.id,
+      error: error.name,
+      ...awsAttributes(error),
+    });
+    metrics.addMetric(METRIC.awsPermanentErrors, 'Count', 1);
+  }
+  for (const problem of targets.problems) {
+    log.error(problem.message, { instanceId: problem.instanceId, problem: problem.kind });
+    metrics.addMetric(METRIC.tagsRefused, 'Count', 1);
+  }
+}
+
+/** For a list of clusters: our records in writable zones above each cluster other than its own zone. */
+async function leftBehind(deps: ReconcilerDeps, zones: ReadonlyMap<string, HostedZone>): Promise<Owned[]> {
+  const found: Owned[] = [];
+  const writable = zones.size === 0 ? [] : await deps.zones.writable();
+  for (const [cluster, zone] of zones) {
+    for (const other of writable.filter((z) => z.id !== zone.id && `${cluster}.`.endsWith(`.${z.name}`))) {
+      const records = await readCluster(deps.route53, other.id, cluster);
+      const claim = claimOf(ownershipIn(ownerName(cluster), records), deps.config).kind;
+      if (claim === 'ours' || claim === 'legacy') found.push({ cluster, zone: other });
+    }
+  }
+  return found;
+}
+
+/** The cluster's outcome with what its removal from a former zone did. */
+function withRetired(main: ClusterOutcome | undefined, retired: ClusterOutcome): ClusterOutcome {
+  if (retired.status === 'refused' || retired.status === 'failed' || retired.status === 'deferred') return retired;
+  if (retired.status !== 'changed' && retired.status !== 'planned') return main ?? retired;
+  if (main === undefined) return retired;
+  if (main.status === 'unchanged') return { ...main, status: retired.status, writes: retired.writes };
+  if (main.status === 'changed' || main.status === 'planned') {
+    return { ...main, writes: [...main.writes, ...retired.writes] };
+  }
+  return main;
+}
+
+/**
+ * Reconciles the clusters asked for, in the mode asked for. Never throws for one cluster's problem: each outcome
+ * says what happened. A permanent AWS error before any cluster is known (listing zones denied) is logged, counted
+ * and returned as no outcome.
+ *
+ * @example await runOnce(deps, { clusters: 'all', mode: 'plan' }) // what the next sweep would write
+ */
+export async function runOnce(deps: ReconcilerDeps, request: RunRequest): Promise<RunResult> {
+  const { mode } = request;
+  let targets: SweepTargets | undefined;
+  if (request.clusters === 'all') {
+    try {
+      targets = await sweepTargets(deps);
+    } catch (error) {
+      if (!(error instanceof AwsPermanentError)) throw error;
+      deps.telemetry.log.error(`sweep not done: ${error.message}`, { error: error.name, ...awsAttributes(error) });
+      deps.telemetry.metrics.addMetric(METRIC.awsPermanentErrors, 'Count', 1);
+      return {
+        outcomes: new Map(),
+        fleet: { clusters: new Map(), tagged: new Map(), problems: [] },
+        elsewhere: [],
+        problems: [],
+      };
+    }
+    reportTargets(deps, targets);
+  }
+  const clusters = targets?.clusters ?? (request.clusters as readonly string[]);
+  const run = await reconcileClusters(deps, clusters, { mode, checkEveryCut: targets !== undefined });
+  const strays =
+    targets === undefined
+      ? await leftBehind(deps, run.zones)
+      : targets.owned.filter((o) => run.zones.has(o.cluster) && run.zones.get(o.cluster)?.id !== o.zone.id);
+  for (const stray of strays) {
+    const retired = await retireCluster(deps, stray.cluster, stray.zone, mode);
+    run.outcomes.set(stray.cluster, withRetired(run.outcomes.get(stray.cluster), retired));
+  }
+  return {
+    outcomes: run.outcomes,
+    fleet: run.fleet,
+    elsewhere: targets?.elsewhere ?? [],
+    problems: targets?.problems ?? [],
+  };
+}

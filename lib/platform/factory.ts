@@ -1,0 +1,55 @@
+/**
+ * The one way to build the loop's dependencies from a configuration: the clients (adaptive retries, classified
+ * errors, Route 53 pacing, every failed attempt logged), the zone directory, telemetry. The functions (runtime.ts),
+ * the CLI, the benchmark and the tests all build theirs here; what differs between them is said in the options.
+ */
+import type { ReconcilerDeps } from '../controller/deps.js';
+import { ZoneDirectory } from '../registry/zones.js';
+import { logFailedAttempts } from './attempt-log.js';
+import { type ClientOptions, type Clients, createClients } from './clients.js';
+import type { Config } from './config.js';
+import type { Log, Telemetry } from './telemetry.js';
+
+export interface DepsOptions {
+  readonly telemetry: Telemetry;
+  /** Client settings (region, profile, endpoint, credentials, attempts, timeouts, pacing); default: the functions'. */
+  readonly clients?: ClientOptions;
+  /** Clients already built (a test world's), used as they are instead of building new ones. */
+  readonly use?: Clients;
+  /** Where failed SDK attempts are logged (default: the telemetry's log); `false` logs none. */
+  readonly attemptLog?: Log | false;
+  /** Overrides `config.zoneCacheSeconds` (the CLI caches for its whole run, tests not at all). */
+  readonly zoneCacheSeconds?: number;
+  readonly extra?: Partial<Pick<ReconcilerDeps, 'retry' | 'sleep' | 'random' | 'timeLeftMs'>>;
+}
+
+export interface BuiltDeps extends ReconcilerDeps {
+  /** Releases the clients' sockets (the CLI, and short-lived test containers). */
+  close(): void;
+}
+
+/**
+ * Builds the loop's dependencies.
+ *
+ * @example createDeps(loadConfig(process.env), { telemetry: { log: logger, metrics } })
+ */
+export function createDeps(config: Config, options: DepsOptions): BuiltDeps {
+  const clients = options.use ?? createClients({ route53Pacing: config.route53Pacing, ...options.clients });
+  const attemptLog = options.attemptLog ?? options.telemetry.log;
+  if (options.use === undefined && attemptLog !== false) {
+    // The SDK retries throttling, 5xx and network errors silently: log each failed attempt.
+    logFailedAttempts(clients.route53, attemptLog, 'route53');
+    logFailedAttempts(clients.ec2, attemptLog, 'ec2');
+  }
+  const zones = new ZoneDirectory({
+    route53: clients.route53,
+    allowedZoneIds: config.hostedZoneIds,
+    cacheSeconds: options.zoneCacheSeconds ?? config.zoneCacheSeconds,
+  });
+  const close = () => {
+    if (options.use !== undefined) return;
+    clients.route53.destroy();
+    clients.ec2.destroy();
+  };
+  return { ...clients, config, zones, telemetry: options.telemetry, ...options.extra, close };
+}
