@@ -8,9 +8,8 @@
 
 import { MIN_TIME_LEFT_MS } from '../controller/deps.js';
 import type { Config } from './config.js';
+import { type Env, present } from './env.js';
 import { ConfigError } from './errors.js';
-
-type Env = Readonly<Record<string, string | undefined>>;
 
 /** Lambda's longest timeout. */
 const MAX_TIMEOUT_SECONDS = 900;
@@ -23,8 +22,8 @@ const MAX_TIMEOUT_SECONDS = 900;
  * @throws ConfigError when set to anything but a whole number of seconds from 1 to 900.
  */
 export function functionTimeoutSeconds(env: Env): number | undefined {
-  const raw = env.FUNCTION_TIMEOUT_SECONDS?.trim();
-  if (raw === undefined || raw === '') return undefined;
+  const raw = present(env, 'FUNCTION_TIMEOUT_SECONDS');
+  if (raw === undefined) return undefined;
   if (!/^[0-9]+$/.test(raw) || Number(raw) < 1 || Number(raw) > MAX_TIMEOUT_SECONDS) {
     throw new ConfigError(
       `FUNCTION_TIMEOUT_SECONDS must be a whole number of seconds from 1 to ${MAX_TIMEOUT_SECONDS} (the function's timeout), got ${JSON.stringify(raw)}`,
