@@ -18,30 +18,39 @@ export const NODE_TARGETS_V6: TargetAddress[] = [
   { Ipv6: 'fd00:2::23', Port: 53 },
 ];
 
+/** Members to change in a fixture; `undefined` leaves the member out. */
+export type RuleOverrides = { [K in keyof CreateResolverRuleInput]?: CreateResolverRuleInput[K] | undefined };
+
+const merged = (base: CreateResolverRuleInput, over: RuleOverrides): CreateResolverRuleInput => {
+  const rule: Record<string, unknown> = { ...base, ...over };
+  for (const [member, value] of Object.entries(rule)) if (value === undefined) delete rule[member];
+  return rule as unknown as CreateResolverRuleInput;
+};
+
 /** The DELEGATE rule for a cluster's name on an outbound endpoint. */
-export const delegateRule = (
-  endpointId: string,
-  over: Partial<CreateResolverRuleInput> = {},
-): CreateResolverRuleInput => ({
-  CreatorRequestId: `delegate-${CLUSTER}`,
-  RuleType: 'DELEGATE',
-  DelegationRecord: CLUSTER,
-  ResolverEndpointId: endpointId,
-  ...over,
-});
+export const delegateRule = (endpointId: string, over: RuleOverrides = {}): CreateResolverRuleInput =>
+  merged(
+    {
+      CreatorRequestId: `delegate-${CLUSTER}`,
+      RuleType: 'DELEGATE',
+      DelegationRecord: CLUSTER,
+      ResolverEndpointId: endpointId,
+    },
+    over,
+  );
 
 /** A FORWARD rule for a cluster's name to its nodes. */
-export const forwardRule = (
-  endpointId: string,
-  over: Partial<CreateResolverRuleInput> = {},
-): CreateResolverRuleInput => ({
-  CreatorRequestId: `forward-${CLUSTER}`,
-  RuleType: 'FORWARD',
-  DomainName: CLUSTER,
-  TargetIps: NODE_TARGETS,
-  ResolverEndpointId: endpointId,
-  ...over,
-});
+export const forwardRule = (endpointId: string, over: RuleOverrides = {}): CreateResolverRuleInput =>
+  merged(
+    {
+      CreatorRequestId: `forward-${CLUSTER}`,
+      RuleType: 'FORWARD',
+      DomainName: CLUSTER,
+      TargetIps: NODE_TARGETS,
+      ResolverEndpointId: endpointId,
+    },
+    over,
+  );
 
 /** Creates a rule; returns it as CreateResolverRule read it back. */
 export async function created(resolver: Route53ResolverClient, input: CreateResolverRuleInput): Promise<ResolverRule> {
