@@ -38,6 +38,7 @@ describe('the Resolver client 3.654.0 with the typed module', () => {
     expect(create?.action).toBe('CreateResolverRule');
     expect(create?.headers['x-amz-target']).toBe('Route53Resolver.CreateResolverRule');
     expect(create?.headers.authorization).toMatch(/\/route53resolver\/aws4_request/);
+    expect(setup.world.emulator.proxy.count('CreateResolverRule')).toBe(1);
     expect(JSON.parse(create?.body ?? '')).toEqual({
       CreatorRequestId: `delegate-${CLUSTER}`,
       RuleType: 'DELEGATE',
