@@ -10,6 +10,11 @@
  * missing name as `''`), and the layer keeps the rule's own settings beside it and answers with them: Create, Get,
  * List, Update and Delete of rules, and Associate and the association reads (names, the one-domain-per-VPC check,
  * paging). Everything else (endpoints, tags, Disassociate's checks) is moto's. One lock serialises the layer's actions.
+ *
+ * Where AWS's documentation is silent, the layer picks the stricter answer, so code that passes here does not lean on
+ * a guess: a DELEGATE rule is read back with its `DelegationRecord` fully qualified (trailing dot, as `DomainName` is)
+ * and without a `DomainName`; two rules conflict in a VPC when their DomainName or DelegationRecord is the same name
+ * (case and trailing dot aside), whatever their types; a rule's endpoint must be OUTBOUND.
  */
 import type { CannedResponse, RequestHandler } from './aws-proxy.js';
 import { Mutex } from './mutex.js';
