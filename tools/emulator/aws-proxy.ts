@@ -3,19 +3,22 @@ import http from 'node:http';
 import { endToEndHeaders, readBody, request } from './http.js';
 
 /** Which AWS API a request is for, as far as the emulator cares. */
-export type Service = 'route53' | 'ec2' | 'other';
+export type Service = 'route53' | 'ec2' | 'route53resolver' | 'other';
 
 /** One request as the proxy received it, given to the interceptor and to the Route 53 rules. */
 export interface RequestContext {
   service: Service;
-  /** API action: Route 53's operation name (`ListResourceRecordSets`), else the query `Action` (`DescribeInstances`). */
+  /**
+   * API action: Route 53's operation name (`ListResourceRecordSets`), the Resolver's from `X-Amz-Target`
+   * (`CreateResolverRule`), else the query `Action` (`DescribeInstances`).
+   */
   action: string;
   method: string;
   /** Path without the query string, still percent-encoded. */
   path: string;
   query: URLSearchParams;
   headers: Record<string, string>;
-  /** Request body as text (XML for Route 53, a form for EC2). */
+  /** Request body as text (XML for Route 53, JSON for the Resolver, a form for EC2). */
   body: string;
 }
 
@@ -63,6 +66,8 @@ const ROUTE53_ACTIONS: [method: string, path: RegExp, action: string][] = [
   ['POST', /^\/hostedzone\/?$/, 'CreateHostedZone'],
   ['GET', /^\/hostedzone\/?$/, 'ListHostedZones'],
   ['GET', /^\/hostedzone\/[^/]+$/, 'GetHostedZone'],
+  ['POST', /^\/hostedzone\/[^/]+\/associatevpc\/?$/, 'AssociateVPCWithHostedZone'],
+  ['POST', /^\/hostedzone\/[^/]+\/disassociatevpc\/?$/, 'DisassociateVPCFromHostedZone'],
   ['DELETE', /^\/hostedzone\/[^/]+$/, 'DeleteHostedZone'],
   ['POST', /^\/hostedzone\/[^/]+$/, 'UpdateHostedZoneComment'],
   ['GET', /^\/hostedzonesbyname\/?$/, 'ListHostedZonesByName'],
@@ -74,10 +79,16 @@ function serviceOf(headers: Record<string, string>, path: string): Service {
   // SigV4 names the service in the credential scope: Credential=AKID/20260101/us-east-1/route53/aws4_request.
   const scope = /Credential=[^/]+\/\d+\/[^/]+\/([^/]+)\//.exec(headers.authorization ?? '');
   const name = scope?.[1] ?? (path.startsWith('/2013-04-01/') ? 'route53' : undefined);
-  return name === 'route53' || name === 'ec2' ? name : 'other';
+  return name === 'route53' || name === 'ec2' || name === 'route53resolver' ? name : 'other';
 }
 
-function actionOf(service: Service, method: string, path: string, query: URLSearchParams, body: string): string {
+function actionOf(
+  service: Service,
+  headers: Record<string, string>,
+  { method, path, query, body }: { method: string; path: string; query: URLSearchParams; body: string },
+): string {
+  // JSON protocol: `X-Amz-Target: Route53Resolver.CreateResolverRule`.
+  if (service === 'route53resolver') return (headers['x-amz-target'] ?? '').replace(/^[^.]*\./, '');
   if (service === 'route53') {
     const rest = path.replace(/^\/2013-04-01/, '');
     return ROUTE53_ACTIONS.find(([m, p]) => m === method && p.test(rest))?.[2] ?? `Unknown:${method} ${rest}`;
@@ -114,7 +125,7 @@ export async function startAwsProxy(targetUrl: string, handler: RequestHandler):
     const headers = endToEndHeaders(req.headers);
     const body = rawBody.toString();
     const service = serviceOf(headers, target.pathname);
-    const action = actionOf(service, method, target.pathname, target.searchParams, body);
+    const action = actionOf(service, headers, { method, path: target.pathname, query: target.searchParams, body });
     const ctx: RequestContext = {
       service,
       action,

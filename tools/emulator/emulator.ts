@@ -8,21 +8,28 @@
  *   failing change is reported, as `InvalidChangeBatch` in Route 53's current error form.
  * - Listing order is Route 53's (reversed labels, trailing dot kept, so `c1-b` sorts before `c1.` and the names under
  *   a cluster stay together), with its paging and 300 record sets a page at most; names compare case-insensitively.
+ * In front of moto's Route 53 Resolver, resolver-rules.ts serves the rule API as AWS has it since June 2025 (the
+ * `DELEGATE` type, UpdateResolverRule, IPv6 targets, the one-domain-per-VPC check; gaps pinned in
+ * tests/emulator/resolver-moto-quirks.test.ts).
  * The proxy also counts calls per API action and lets a caller answer a request itself (faults, rate limits, a rival
  * write first). The tests, the demo (`npm start`) and the benchmark (`npm run bench`) all use it:
  *
  * ```ts
  * const emulator = await startEmulator();
- * const { route53, ec2 } = clients(emulator.endpoint);
+ * const { route53, ec2, resolver } = clients(emulator.endpoint);
  * ```
  */
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { Route53Client } from '@aws-sdk/client-route-53';
-import { type ProxyControl, startAwsProxy } from './aws-proxy.js';
+import { Route53ResolverClient } from '@aws-sdk/client-route53resolver';
+import { type ProxyControl, type RequestHandler, startAwsProxy } from './aws-proxy.js';
 import { resetMoto, startMoto } from './moto.js';
+import { type ResolverControl, resolverRules } from './resolver-rules.js';
 import { route53Rules } from './route53-rules.js';
 
 export type { BeforeForward, CannedResponse, ProxyControl, RequestContext, Service } from './aws-proxy.js';
+export { resolverError, resolverThrottlingError } from './resolver-errors.js';
+export type { ResolverControl } from './resolver-rules.js';
 export {
   ec2Error,
   invalidChangeBatchError,
@@ -45,23 +52,30 @@ export interface Emulator {
   motoUrl: string;
   /** Call counters and the fault-injection hook. */
   proxy: ProxyControl;
-  /** Wipes moto's state, the counters and the interceptor. */
+  /** How the Resolver layer answers where AWS's documentation leaves the behaviour open. */
+  resolver: ResolverControl;
+  /** Wipes moto's state, the Resolver layer's, the counters and the interceptor. */
   reset(): Promise<void>;
   stop(): Promise<void>;
 }
 
-/** Starts moto and the Route 53 rules proxy in front of it. */
+/** Starts moto and the proxy in front of it, with Route 53's record rules and the Resolver's rule API. */
 export async function startEmulator(): Promise<Emulator> {
   const moto = await startMoto();
   try {
-    const proxy = await startAwsProxy(moto.url, route53Rules(moto.url));
+    const route53 = route53Rules(moto.url);
+    const resolver = resolverRules(moto.url);
+    const handler: RequestHandler = async (ctx) => (await route53(ctx)) ?? (await resolver.handler(ctx));
+    const proxy = await startAwsProxy(moto.url, handler);
     return {
       endpoint: proxy.url,
       motoUrl: moto.url,
       proxy: proxy.control,
+      resolver: resolver.control,
       reset: async () => {
         proxy.control.beforeForward = undefined;
         proxy.control.resetCounts();
+        resolver.reset();
         await resetMoto(moto.url);
       },
       stop: async () => {
@@ -84,9 +98,16 @@ export interface ClientOptions {
 }
 
 /** Real SDK clients pointed at `endpoint`, with fake credentials and region us-east-1 (SDK defaults otherwise). */
-export function clients(endpoint: string, options: ClientOptions = {}): { route53: Route53Client; ec2: EC2Client } {
+export function clients(
+  endpoint: string,
+  options: ClientOptions = {},
+): { route53: Route53Client; ec2: EC2Client; resolver: Route53ResolverClient } {
   const config = { endpoint, region: TEST_REGION, credentials: TEST_CREDENTIALS, ...options };
-  return { route53: new Route53Client(config), ec2: new EC2Client(config) };
+  return {
+    route53: new Route53Client(config),
+    ec2: new EC2Client(config),
+    resolver: new Route53ResolverClient(config),
+  };
 }
 
 /**

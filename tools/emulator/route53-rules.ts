@@ -7,6 +7,7 @@
  */
 import type { CannedResponse, RequestContext, RequestHandler } from './aws-proxy.js';
 import { type BufferedResponse, request } from './http.js';
+import { Mutex } from './mutex.js';
 import { MAX_RECORDS_PER_REQUEST, pageOf, recordCount, simulateBatch } from './route53-batch.js';
 import { invalidChangeBatchError } from './route53-errors.js';
 import {
@@ -27,17 +28,6 @@ const MOTO_AUTH =
   'AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/route53/aws4_request, SignedHeaders=host, Signature=0';
 // The change id moto returns for every change (its GetChange answers INSYNC for any id).
 const MOTO_CHANGE_ID = '/change/C2682N5HXP0BZ4';
-
-/** Runs async sections one at a time, in call order. */
-class Mutex {
-  private tail: Promise<unknown> = Promise.resolve();
-
-  run<T>(section: () => Promise<T>): Promise<T> {
-    const result = this.tail.then(section);
-    this.tail = result.catch(() => undefined);
-    return result;
-  }
-}
 
 function asCanned(res: BufferedResponse): CannedResponse {
   return { status: res.status, body: res.body.toString(), headers: res.headers };

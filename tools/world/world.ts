@@ -14,12 +14,21 @@ import {
   TerminateInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import type { Route53Client } from '@aws-sdk/client-route-53';
+import type { Route53ResolverClient } from '@aws-sdk/client-route53resolver';
 import type { ReconcilerDeps } from '../../lib/controller/deps.js';
 import { classifyErrors } from '../../lib/platform/aws-errors.js';
 import { type Config, loadConfig } from '../../lib/platform/config.js';
 import { createDeps } from '../../lib/platform/factory.js';
-import { clients, type Emulator, startEmulator } from '../emulator/emulator.js';
+import { clients, type Emulator, startEmulator, TEST_REGION } from '../emulator/emulator.js';
 import { DEPLOYMENT_ENV } from './deployment.js';
+import {
+  associateVpc,
+  createOutboundEndpoint,
+  createPrivateZone,
+  createVpc,
+  type OutboundEndpoint,
+  zoneVpcIds,
+} from './resolver-helpers.js';
 import { createZone, records } from './route53-helpers.js';
 import { CapturedTelemetry } from './telemetry.js';
 
@@ -43,12 +52,13 @@ export interface Launched {
 export class World {
   readonly route53: Route53Client;
   readonly ec2: EC2Client;
+  readonly resolver: Route53ResolverClient;
   readonly telemetry = new CapturedTelemetry();
   #eventCount = 0;
   readonly #regional = new Map<string, EC2Client>();
 
   private constructor(readonly emulator: Emulator) {
-    ({ route53: this.route53, ec2: this.ec2 } = clients(emulator.endpoint));
+    ({ route53: this.route53, ec2: this.ec2, resolver: this.resolver } = clients(emulator.endpoint));
     // As lib/platform/clients.ts builds them: every error a call ends with is classified, permanent or transient.
     classifyErrors(this.route53, 'route53');
     classifyErrors(this.ec2, 'ec2');
@@ -99,6 +109,31 @@ export class World {
   /** Creates a public hosted zone; returns its id without the `/hostedzone/` prefix. */
   async zone(name = 'example.com'): Promise<string> {
     return (await createZone(this.route53, name)).replace('/hostedzone/', '');
+  }
+
+  /** Creates a VPC; returns its id. */
+  async vpc(): Promise<string> {
+    return (await createVpc(this.ec2)).vpcId;
+  }
+
+  /** Creates an OUTBOUND Resolver endpoint in a new VPC (two subnets, a security group): what a rule needs. */
+  outboundEndpoint(): Promise<OutboundEndpoint> {
+    return createOutboundEndpoint(this.ec2, this.resolver, TEST_REGION);
+  }
+
+  /** Creates a private hosted zone answering `vpcId`; returns its id without the `/hostedzone/` prefix. */
+  async privateZone(name: string, vpcId: string): Promise<string> {
+    return (await createPrivateZone(this.route53, name, vpcId, TEST_REGION)).replace('/hostedzone/', '');
+  }
+
+  /** Adds a VPC to a private zone (as a user does after the cluster is published). */
+  associateVpc(zoneId: string, vpcId: string): Promise<void> {
+    return associateVpc(this.route53, zoneId, vpcId, TEST_REGION);
+  }
+
+  /** The VPCs a private zone answers. */
+  zoneVpcs(zoneId: string): Promise<string[]> {
+    return zoneVpcIds(this.route53, zoneId);
   }
 
   /** The zone's records other than its apex NS and SOA, as `name type ttl values…` lines. */
