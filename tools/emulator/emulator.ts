@@ -8,19 +8,24 @@
  *   failing change is reported, as `InvalidChangeBatch` in Route 53's current error form.
  * - Listing order is Route 53's (reversed labels, trailing dot kept, so `c1-b` sorts before `c1.` and the names under
  *   a cluster stay together), with its paging and 300 record sets a page at most; names compare case-insensitively.
- * The proxy also counts calls per API action and lets a caller answer a request itself (faults, rate limits, a rival
- * write first). The tests, the demo (`npm start`) and the benchmark (`npm run bench`) all use it:
+ * The proxy also counts calls per API action and lets a caller answer a request itself (faults, a rival write
+ * first). Route 53's rate limits (route53-throttle.ts) can be enforced per account: from the start
+ * (`route53Throttle`, kept across resets, after the caller's interceptor), or by installing a throttle built with
+ * {@link Emulator.route53Throttle} as the interceptor. The tests, the demo (`npm start`) and the benchmark
+ * (`npm run bench`) all use it:
  *
  * ```ts
- * const emulator = await startEmulator();
+ * const emulator = await startEmulator({ route53Throttle: ROUTE53_2026 });
  * const { route53, ec2 } = clients(emulator.endpoint);
  * ```
  */
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { Route53Client } from '@aws-sdk/client-route-53';
+import { MotoAccounts } from './accounts.js';
 import { type ProxyControl, startAwsProxy } from './aws-proxy.js';
 import { resetMoto, startMoto } from './moto.js';
 import { route53Rules } from './route53-rules.js';
+import { type Clock, Route53Throttle, type ThrottleModel } from './route53-throttle.js';
 
 export type { BeforeForward, CannedResponse, ProxyControl, RequestContext, Service } from './aws-proxy.js';
 export {
@@ -32,6 +37,16 @@ export {
   route53ErrorBody,
   throttlingError,
 } from './route53-errors.js';
+export {
+  type AccountUsage,
+  type BucketSize,
+  type Clock,
+  ROUTE53_2026,
+  ROUTE53_LEGACY,
+  ROUTE53_UNLIMITED,
+  Route53Throttle,
+  type ThrottleModel,
+} from './route53-throttle.js';
 
 /** Region and fake credentials every client of the emulator uses. */
 export const TEST_REGION = 'us-east-1';
@@ -45,23 +60,50 @@ export interface Emulator {
   motoUrl: string;
   /** Call counters and the fault-injection hook. */
   proxy: ProxyControl;
-  /** Wipes moto's state, the counters and the interceptor. */
+  /** The throttle enforced since the start (`route53Throttle`), if any: its refusals and each account's usage. */
+  throttle: Route53Throttle | undefined;
+  /** A throttle that keys its buckets by this emulator's accounts (see accounts.ts), not installed anywhere. */
+  route53Throttle(model: ThrottleModel, clock?: Clock): Route53Throttle;
+  /** The account a request signed with this access key id is in. */
+  accountOfKey(accessKeyId: string): Promise<string>;
+  /** Wipes moto's state, the counters and the interceptor; refills the start's throttle. */
   reset(): Promise<void>;
   stop(): Promise<void>;
 }
 
+/** What {@link startEmulator} may be told. */
+export interface EmulatorOptions {
+  /** Route 53's rate limits to enforce on every Route 53 request, per account, from the start. */
+  readonly route53Throttle?: ThrottleModel;
+  /** The clock of that throttle (ms); `performance.now` by default. */
+  readonly clock?: Clock;
+}
+
 /** Starts moto and the Route 53 rules proxy in front of it. */
-export async function startEmulator(): Promise<Emulator> {
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const moto = await startMoto();
   try {
-    const proxy = await startAwsProxy(moto.url, route53Rules(moto.url));
+    const accounts = new MotoAccounts(moto.url);
+    const route53Throttle = (model: ThrottleModel, clock?: Clock) =>
+      new Route53Throttle(model, { accountOf: accounts.accountOf, ...(clock === undefined ? {} : { clock }) });
+    const throttle = options.route53Throttle && route53Throttle(options.route53Throttle, options.clock);
+    const rules = route53Rules(moto.url);
+    const proxy = await startAwsProxy(
+      moto.url,
+      throttle === undefined ? rules : async (ctx) => (await throttle.interceptor(ctx)) ?? rules(ctx),
+    );
     return {
       endpoint: proxy.url,
       motoUrl: moto.url,
       proxy: proxy.control,
+      throttle,
+      route53Throttle,
+      accountOfKey: (accessKeyId) => accounts.accountOfKey(accessKeyId),
       reset: async () => {
         proxy.control.beforeForward = undefined;
         proxy.control.resetCounts();
+        throttle?.reset();
+        accounts.forget();
         await resetMoto(moto.url);
       },
       stop: async () => {
