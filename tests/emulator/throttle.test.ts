@@ -16,6 +16,9 @@ import { change, changeBatch, createZone, records } from '../../tools/world/rout
 
 const DEFAULT_ACCOUNT = '123456789012';
 const OTHER_ACCOUNT = '210987654321';
+const NAMED_ACCOUNT = '111122223333';
+const SIGNED_BY_TESTING =
+  'AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/route53/aws4_request, SignedHeaders=host, Signature=0';
 const BURST = 50;
 
 /** The start's throttle runs on a clock that stands still unless a test moves it: no refill behind a test's back. */
@@ -87,10 +90,7 @@ describe('the emulator under the 2026 throttling model', () => {
 
     // Act
     const res = await request(`${emulator.endpoint}/2013-04-01/hostedzone`, {
-      headers: {
-        authorization:
-          'AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/route53/aws4_request, SignedHeaders=host, Signature=0',
-      },
+      headers: { authorization: SIGNED_BY_TESTING },
     });
 
     // Assess
@@ -131,7 +131,7 @@ describe('the emulator under the 2026 throttling model', () => {
     expect(emulator.throttle?.usage(OTHER_ACCOUNT)).toMatchObject({ requests: 1, changeTokens: 0 });
   });
 
-  it('tells the account of a key moto never issued as its default account, and of an assumed role as the role’s', async () => {
+  it("tells a request's account as moto does: its x-moto-account-id header, else its key's owner", async () => {
     // Prepare
     const sts = new STSClient({ endpoint: emulator.endpoint, region: TEST_REGION, credentials: TEST_CREDENTIALS });
     const { Credentials } = await sts.send(
@@ -140,13 +140,18 @@ describe('the emulator under the 2026 throttling model', () => {
     sts.destroy();
 
     // Act
-    const accounts = await Promise.all([
+    const byKey = await Promise.all([
       emulator.accountOfKey('bench-second-client'),
       emulator.accountOfKey(Credentials?.AccessKeyId ?? ''),
     ]);
+    await request(`${emulator.endpoint}/2013-04-01/hostedzone`, {
+      headers: { authorization: SIGNED_BY_TESTING, 'x-moto-account-id': NAMED_ACCOUNT },
+    });
 
     // Assess
-    expect(accounts).toEqual([DEFAULT_ACCOUNT, OTHER_ACCOUNT]);
+    expect(byKey).toEqual([DEFAULT_ACCOUNT, OTHER_ACCOUNT]);
+    expect(emulator.throttle?.usage(NAMED_ACCOUNT).requests).toBe(1);
+    expect(emulator.throttle?.usage(DEFAULT_ACCOUNT).requests).toBe(0);
   });
 
   it('counts the change tokens of the batches it admits: 1 per CREATE or DELETE, 2 per UPSERT', async () => {

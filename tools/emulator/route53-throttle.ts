@@ -143,6 +143,12 @@ export type AccountOf = (ctx: RequestContext) => Promise<string> | string;
 /** Keys requests by the access key id they are signed with: the fallback when no account can be told. */
 export const byAccessKey: AccountOf = (ctx) => `key:${accessKeyIdOf(ctx.headers) ?? 'anonymous'}`;
 
+const emptyUsage = (): AccountUsage => ({
+  requests: 0,
+  changeTokens: 0,
+  refused: { account: 0, action: 0, changes: 0 },
+});
+
 interface AccountBuckets {
   readonly requests: Bucket | undefined;
   readonly actions: Map<string, Bucket | undefined>;
@@ -190,9 +196,10 @@ export class Route53Throttle {
     return verdict;
   }
 
-  /** What an account has spent and been refused so far. */
+  /** What an account has spent and been refused so far (nothing, for an account not seen). */
   usage(account: string): AccountUsage {
-    return structuredClone(this.#bucketsOf(account).usage);
+    const seen = this.#accounts.get(account)?.usage;
+    return seen === undefined ? emptyUsage() : structuredClone(seen);
   }
 
   /** Every account seen so far. */
@@ -231,7 +238,7 @@ export class Route53Throttle {
         requests: bucket(this.model.account),
         actions: new Map(),
         changes: bucket(this.model.changes),
-        usage: { requests: 0, changeTokens: 0, refused: { account: 0, action: 0, changes: 0 } },
+        usage: emptyUsage(),
       };
       this.#accounts.set(account, buckets);
     }

@@ -17,7 +17,7 @@ import type { Route53Client } from '@aws-sdk/client-route-53';
 import { type Config, loadConfig } from '../../lib/config.js';
 import type { ReconcilerDeps } from '../../lib/reconciler.js';
 import { ZoneDirectory } from '../../lib/zones.js';
-import { clients, type Emulator, startEmulator } from '../emulator/emulator.js';
+import { clients, type Emulator, type EmulatorOptions, startEmulator } from '../emulator/emulator.js';
 import { DEPLOYMENT_ENV } from './deployment.js';
 import { createZone, records } from './route53-helpers.js';
 import { CapturedTelemetry } from './telemetry.js';
@@ -50,8 +50,9 @@ export class World {
     ({ route53: this.route53, ec2: this.ec2 } = clients(emulator.endpoint));
   }
 
-  static async start(): Promise<World> {
-    return new World(await startEmulator());
+  /** Starts a world on a fresh emulator; `options` turn on Route 53's rate limits from the start, for instance. */
+  static async start(options: EmulatorOptions = {}): Promise<World> {
+    return new World(await startEmulator(options));
   }
 
   async stop(): Promise<void> {
