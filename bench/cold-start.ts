@@ -71,6 +71,8 @@ async function importMs(file: string, nodeOptions: string): Promise<number> {
       PATH: process.env.PATH ?? '',
       NODE_OPTIONS: nodeOptions,
       AWS_REGION: 'eu-west-1',
+      // serverless.yml gives the functions their account (`!Ref AWS::AccountId`); loadConfig refuses to start without.
+      ACCOUNT_ID: '123456789012',
       // Lambda's Node 22 prints no "upgrade your Node" warning at the first client; neither should Node 20 here.
       AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING: 'true',
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',

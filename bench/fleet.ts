@@ -107,6 +107,30 @@ export class Fleet {
       .map((n) => ({ instanceId: n.id, address: n.privateIp }));
   }
 
+  /** The hosted zone of the cluster an event's instance belongs to; undefined for an unrelated instance. */
+  zoneOfEvent(body: unknown): string | undefined {
+    const event = (typeof body === 'string' ? JSON.parse(body) : body) as { detail?: Record<string, unknown> };
+    const id = event.detail?.['instance-id'];
+    const cluster = typeof id === 'string' ? this.nodes.get(id)?.cluster : undefined;
+    return cluster === undefined ? undefined : this.zoneOf(cluster)[0];
+  }
+
+  /**
+   * The change tokens of the least a writer could send to bring every cluster from what it publishes now to its
+   * expected members in one go: the plan's changes (exact DELETEs and CREATEs, 1 token each).
+   */
+  async changeTokensToExpected(): Promise<number> {
+    let tokens = 0;
+    for (const cluster of this.clusters) {
+      const [, zoneId] = this.zoneOf(cluster);
+      const current = await readCluster(this.world.route53, zoneId, cluster);
+      const members = this.expectedMembers(cluster);
+      const plan = planCluster({ cluster, current, members, deployment: this.deployment, ttl: TTL });
+      tokens += plan.changes.length;
+    }
+    return tokens;
+  }
+
   /** The event EC2 sends when an instance changes state. */
   stateEvent(node: Node, state: string): EventBody {
     return this.world.stateEvent(node.id, state);

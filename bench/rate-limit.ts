@@ -1,58 +1,38 @@
 /**
- * Route 53 misbehaving in front of the emulator, through the proxy's interceptor: its account-wide rate limit (a token
- * bucket, historically 5 requests/s, answering `Throttling` when empty, as Route 53 does), and injected faults.
+ * Route 53 misbehaving in front of the emulator, through the proxy's interceptor: its rate limits (the emulator's
+ * throttling model, answering `Throttling` when a bucket is empty, as Route 53 does), and injected faults.
  */
-import type { BeforeForward, CannedResponse, ProxyControl } from '../tools/emulator/emulator.js';
-import { priorRequestNotCompleteError, throttlingError } from '../tools/emulator/emulator.js';
+import type {
+  BeforeForward,
+  CannedResponse,
+  ProxyControl,
+  Route53Throttle,
+  ThrottleModel,
+} from '../tools/emulator/emulator.js';
+import { priorRequestNotCompleteError, ROUTE53_UNLIMITED, throttlingError } from '../tools/emulator/emulator.js';
+import type { World } from '../tools/world/world.js';
 
 /** An interceptor that refuses some Route 53 requests, counting them per action. */
 export interface Route53Refusals {
   readonly interceptor: BeforeForward;
   /** Requests refused, per action: each is retried by the SDK. */
-  readonly throttled: Map<string, number>;
-}
-
-/**
- * Route 53's side of the rate limit. Not lib/platform/pacing.ts's TokenBucket: that one makes its caller wait for the next
- * token (a client pacing itself); a server that is over its rate refuses the request at once, and a refused request
- * takes no token.
- */
-export class Route53RateLimit implements Route53Refusals {
-  readonly throttled = new Map<string, number>();
-  #tokens: number;
-  #at = performance.now();
-
-  constructor(
-    readonly ratePerSecond: number,
-    readonly burst: number = ratePerSecond,
-  ) {
-    this.#tokens = burst;
-  }
-
-  /** True when a request may go now (and takes its token). */
-  admit(): boolean {
-    const now = performance.now();
-    this.#tokens = Math.min(this.burst, this.#tokens + ((now - this.#at) / 1000) * this.ratePerSecond);
-    this.#at = now;
-    if (this.#tokens < 1) return false;
-    this.#tokens -= 1;
-    return true;
-  }
-
-  /** The proxy interceptor: Route 53 requests over the rate are answered `Throttling`; nothing else is touched. */
-  readonly interceptor: BeforeForward = (ctx) => {
-    if (ctx.service !== 'route53' || this.admit()) return undefined;
-    this.throttled.set(ctx.action, (this.throttled.get(ctx.action) ?? 0) + 1);
-    return throttlingError();
-  };
+  readonly throttled: ReadonlyMap<string, number>;
 }
 
 export function install(proxy: ProxyControl, refusals: Route53Refusals): void {
   proxy.beforeForward = refusals.interceptor;
 }
 
-/** Counts throttled requests without limiting anything (for runs without a rate limit). */
-export const noRateLimit = (): Route53RateLimit => new Route53RateLimit(Number.POSITIVE_INFINITY, 1e9);
+/**
+ * Route 53's rate limits (tools/emulator/route53-throttle.ts: the 2026 buckets, or the old 5 requests/s) keyed by the
+ * emulator's accounts. A server over its rate refuses at once and a refused request takes no token: not
+ * lib/pacing.ts's TokenBucket, which makes its caller wait for the next token (a client pacing itself).
+ */
+export const route53Limit = (world: World, model: ThrottleModel): Route53Throttle =>
+  world.emulator.route53Throttle(model);
+
+/** Refuses nothing and still counts (for runs without a rate limit). */
+export const noRateLimit = (world: World): Route53Throttle => world.emulator.route53Throttle(ROUTE53_UNLIMITED);
 
 /**
  * Route 53 having a bad moment: every ChangeResourceRecordSets is first answered `PriorRequestNotComplete` (the zone

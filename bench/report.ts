@@ -2,7 +2,7 @@
  * The benchmark's figures as text: the console report, and the Markdown tables of docs/benchmark.md.
  */
 import type { ColdStartResult } from './cold-start.js';
-import { ACTIONS, type RunFigures, type ScenarioResult, type Target } from './measure.js';
+import { ACTIONS, type Figure, type RunFigures, type ScenarioResult, type Target } from './measure.js';
 
 export interface Results {
   readonly generatedAt: string;
@@ -16,18 +16,43 @@ const ratio = (theirs: number, ours: number) =>
   ours === 0 || theirs === 0 ? '–' : `${(theirs / ours).toFixed(theirs / ours >= 10 ? 0 : 1)}×`;
 const fixed = (n: number, digits = 1) => n.toFixed(digits);
 const mark = (met: boolean) => (met ? 'met' : 'NOT MET');
+/** An issue's target is labelled as such: it is reported without failing the run. */
+const markOf = (t: Target) =>
+  t.issue === undefined ? mark(t.met) : `issue ${t.issue} target, ${t.met ? 'met' : 'not yet met'}`;
 const target = (t: Target, bold = false) => {
   const value = bold ? `**${t.value}**` : t.value;
-  return `${t.name}${t.limit === undefined ? '' : ` ${t.limit}`}: ${value} (${mark(t.met)})`;
+  return `${t.name}${t.limit === undefined ? '' : ` ${t.limit}`}: ${value} (${markOf(t)})`;
 };
+/** How many times the minimum a figure is: `2.5×`; a dash when there is no minimum. */
+const overMinimum = (f: Figure) =>
+  f.minimum === undefined || f.minimum === 0 || !Number.isFinite(f.value)
+    ? '–'
+    : `${(f.value / f.minimum).toFixed(1)}×`;
+
+/** Issue 13's figures: value, physical minimum, value ÷ minimum, per-event baseline, baseline ÷ value. */
+function figureRows(s: ScenarioResult): [string, string, string, string, string, string][] {
+  return (s.figures ?? []).map((f) => [
+    f.name,
+    fixed(f.value, f.digits ?? 0),
+    f.minimum === undefined ? '–' : fixed(f.minimum, f.digits ?? 0),
+    overMinimum(f),
+    f.perEvent === undefined ? '–' : `${fixed(f.perEvent, f.digits ?? 0)}${s.perEvent?.extrapolated ? '*' : ''}`,
+    f.perEvent === undefined ? '–' : ratio(f.perEvent, f.value),
+  ]);
+}
+const FIGURE_HEADINGS = ['figure', 'rlec-dns', 'minimum', '÷ minimum', 'per event', 'per event ÷ rlec-dns'] as const;
+const MINIMUM_NOTE =
+  'minimum: one ChangeResourceRecordSets per zone per batch (for Route 53 requests too: reads not counted), the ' +
+  'change tokens of one transition from the records before to the records after';
 const kb = (bytes: number) => `${Math.round(bytes / 1024)} KB`;
 
 function rows(s: ScenarioResult): [string, string, string, string][] {
+  const { perEvent } = s;
   const line = (label: string, pick: (f: RunFigures) => number, digits = 0): [string, string, string, string] => [
     label,
     fixed(pick(s.batched), digits),
-    `${fixed(pick(s.perEvent), digits)}${s.perEvent.extrapolated ? '*' : ''}`,
-    ratio(pick(s.perEvent), pick(s.batched)),
+    perEvent === undefined ? '–' : `${fixed(pick(perEvent), digits)}${perEvent.extrapolated ? '*' : ''}`,
+    perEvent === undefined ? '–' : ratio(pick(perEvent), pick(s.batched)),
   ];
   return [
     ...ACTIONS.map((action) => line(action, (f) => f.calls[action] ?? 0)),
@@ -52,12 +77,20 @@ export function consoleReport(results: Results): string {
     );
     for (const [label, a, b, r] of rows(s))
       out.push(`    ${label.padEnd(32)}${a.padStart(10)}${b.padStart(12)}${r.padStart(9)}`);
+    const perEvent = s.perEvent;
     out.push(
-      `    ${'converged'.padEnd(32)}${(s.batched.converged ? 'yes' : 'NO').padStart(10)}${(s.perEvent.converged ? 'yes' : 'NO').padStart(12)}`,
+      `    ${'converged'.padEnd(32)}${(s.batched.converged ? 'yes' : 'NO').padStart(10)}${(perEvent === undefined ? '–' : perEvent.converged ? 'yes' : 'NO').padStart(12)}`,
     );
     for (const note of s.batched.notes) out.push(`    batched: ${note}`);
-    for (const note of s.perEvent.notes) out.push(`    per event${s.perEvent.extrapolated ? ' (*)' : ''}: ${note}`);
-    for (const problem of [...s.batched.problems, ...s.perEvent.problems]) out.push(`    PROBLEM: ${problem}`);
+    for (const note of perEvent?.notes ?? []) out.push(`    per event${perEvent?.extrapolated ? ' (*)' : ''}: ${note}`);
+    for (const problem of [...s.batched.problems, ...(perEvent?.problems ?? [])]) out.push(`    PROBLEM: ${problem}`);
+    const figured = figureRows(s);
+    if (figured.length > 0) {
+      const widths = [30, 10, 10, 11, 12, 22];
+      const line = (cells: readonly string[]) =>
+        `    ${cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('')}`;
+      out.push(`    issue 13 figures (${MINIMUM_NOTE}):`, line(FIGURE_HEADINGS), ...figured.map(line));
+    }
     out.push(`    targets: ${s.targets.map((t) => target(t)).join('; ')}`);
   }
   const c = results.coldStart;
@@ -92,11 +125,22 @@ export function markdownTables(results: Results): string {
       '| | batched (rlec-dns) | one reconcile per event | ratio |',
       '|---|---:|---:|---:|',
       ...rows(s).map((r) => `| ${r.join(' | ')} |`),
-      `| converged | ${s.batched.converged ? 'yes' : 'no'} | ${s.perEvent.converged ? 'yes' : 'no'} | |`,
+      `| converged | ${s.batched.converged ? 'yes' : 'no'} | ${s.perEvent === undefined ? '–' : s.perEvent.converged ? 'yes' : 'no'} | |`,
       '',
     );
-    if (s.perEvent.extrapolated) out.push(`\\* ${s.perEvent.notes[0]}.`, '');
+    if (s.perEvent?.extrapolated) out.push(`\\* ${s.perEvent.notes[0]}.`, '');
     if (s.batched.notes.length > 0) out.push(`Batched: ${s.batched.notes.join('; ')}.`, '');
+    const figured = figureRows(s);
+    if (figured.length > 0) {
+      out.push(
+        `Issue 13's figures (${MINIMUM_NOTE}):`,
+        '',
+        `| ${FIGURE_HEADINGS.join(' | ')} |`,
+        '|---|---:|---:|---:|---:|---:|',
+        ...figured.map((r) => `| ${r.join(' | ')} |`),
+        '',
+      );
+    }
     out.push(`Targets: ${s.targets.map((t) => target(t, true)).join('; ')}.`, '');
   }
   const c = results.coldStart;

@@ -3,16 +3,22 @@
  * counts calls per action and here also enforces Route 53's request rate), runs the scenarios, measures cold start,
  * prints the figures, writes bench/results.json and refreshes the tables of docs/benchmark.md.
  *
- * Environment: BENCH_ONLY=a,b,c,d runs some parts only (the others are kept from the last results.json);
- * BENCH_COLD_RUNS (default 15) imports per bundle; BENCH_BASELINE_EVENTS (default 6) events of the per-event baseline
- * in scenario (b) before it is extrapolated.
+ * Scenario (b) runs under Route 53's old limit (5 requests/s: key `b`, whose targets fail the run when missed, as
+ * before), under the 2026 buckets (`b-2026`), and under those with a second Route 53 client in the account spending
+ * half of its request budget (`b-2026-shared`); (d) is issue 13's scale-in; (e) counts the reads of
+ * the zone-cut check (issue 9). Issue 13's targets are reported, met or
+ * not, and never fail the run (the product does not meet them all yet); the others fail it when missed.
+ *
+ * Environment: BENCH_ONLY=a,b,c,d,e runs some parts only (the others are kept from the last results.json; `b` runs
+ * all three (b) cases, `b-2026` one of them); BENCH_COLD_RUNS (default 15) imports per bundle;
+ * BENCH_BASELINE_EVENTS (default 6) events of the per-event baseline in scenario (b) before it is extrapolated.
  */
 import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { cpus, platform } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { emulatorEnv } from '../tools/emulator/emulator.js';
+import { emulatorEnv, ROUTE53_2026, ROUTE53_LEGACY } from '../tools/emulator/emulator.js';
 import { World } from '../tools/world/world.js';
 import { coldStart } from './cold-start.js';
 import { deployedDelivery, deployedPacing, PROJECT_DIR } from './deployment.js';
@@ -21,14 +27,16 @@ import { RESULTS_FILE, renderDocs } from './render.js';
 import { consoleReport, type Results } from './report.js';
 import { scenarioA } from './scenario-a.js';
 import { scenarioB } from './scenario-b.js';
+import { scenarioD } from './scenario-d.js';
 import { type CutCost, cutCostLines, zoneCutCosts } from './zone-cuts.js';
 
 const RESULTS = RESULTS_FILE;
 const run = promisify(execFile);
 const COLD_START_TARGET = 1.25;
-const ROUTE53_RATE = 5;
 
-const only = new Set((process.env.BENCH_ONLY ?? 'a,b,c,d').split(',').map((s) => s.trim()));
+const only = new Set((process.env.BENCH_ONLY ?? 'a,b,c,d,e').split(',').map((s) => s.trim()));
+/** `b-2026` is wanted when asked for by name or as part of `b`. */
+const wants = (key: string) => only.has(key) || only.has(key.split('-')[0] ?? key);
 const whole = (name: string, fallback: number) => {
   const value = Number(process.env[name] ?? fallback);
   if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a whole number above 0`);
@@ -49,7 +57,7 @@ async function main(): Promise<void> {
   const started = performance.now();
 
   let cuts: CutCost[] | undefined;
-  if (only.has('a') || only.has('b') || only.has('d')) {
+  if (['a', 'b', 'b-2026', 'b-2026-shared', 'd', 'e'].some(wants)) {
     // Before the first SDK client: the SDK's notices about Node 20 are not news for a benchmark.
     Object.assign(process.env, {
       AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING: 'true',
@@ -64,22 +72,60 @@ async function main(): Promise<void> {
         console.error('bench: scenario (a)…');
         scenarios.set('a', await scenarioA(world));
       }
-      if (only.has('d')) {
-        console.error('bench: zone-cut check (d)…');
+      if (wants('e')) {
+        console.error('bench: zone-cut check (e)…');
         cuts = await zoneCutCosts(world);
       }
-      if (only.has('b')) {
-        const delivery = deployedDelivery();
-        console.error('bench: scenario (b)…');
+      const common = {
+        delivery: deployedDelivery(),
+        pacing: deployedPacing(),
+        visibilitySeconds: 3,
+        baselineEvents: Math.max(2, whole('BENCH_BASELINE_EVENTS', 6)),
+        arrivalSeconds: 10,
+      };
+      if (wants('b')) {
+        console.error('bench: scenario (b), Route 53 at 5 requests/s…');
         scenarios.set(
           'b',
-          await scenarioB(world, {
-            delivery,
-            pacing: deployedPacing(),
-            route53Rate: ROUTE53_RATE,
+          await scenarioB(world, { ...common, key: 'b', title: 'burst through the queue', model: ROUTE53_LEGACY }),
+        );
+      }
+      if (wants('b-2026') || wants('b-2026-shared')) {
+        console.error("bench: scenario (b), Route 53's 2026 limits…");
+        const b2026 = await scenarioB(world, {
+          ...common,
+          key: 'b-2026',
+          title: "burst through the queue, Route 53's 2026 limits",
+          model: ROUTE53_2026,
+        });
+        if (wants('b-2026')) scenarios.set(b2026.key, b2026);
+        if (wants('b-2026-shared') && b2026.perEvent !== undefined) {
+          console.error("bench: scenario (b), Route 53's 2026 limits, a second client spending half…");
+          scenarios.set(
+            'b-2026-shared',
+            await scenarioB(world, {
+              ...common,
+              key: 'b-2026-shared',
+              title: "burst through the queue, Route 53's 2026 limits, half the budget spent by another client",
+              model: ROUTE53_2026,
+              secondClient: { requestFraction: 0.5 },
+              baseline: b2026.perEvent,
+            }),
+          );
+        }
+      }
+      if (wants('d')) {
+        console.error('bench: scenario (d), scale-in…');
+        scenarios.set(
+          'd',
+          await scenarioD(world, {
+            delivery: common.delivery,
+            pacing: common.pacing,
+            model: ROUTE53_2026,
             visibilitySeconds: 3,
-            baselineEvents: Math.max(2, whole('BENCH_BASELINE_EVENTS', 6)),
-            arrivalSeconds: 10,
+            members: 210,
+            terminations: 200,
+            arrivalSeconds: 2,
           }),
         );
       }
@@ -109,8 +155,14 @@ async function main(): Promise<void> {
   const changed = await renderDocs(results);
   console.log(`\nwrote bench/results.json${changed.length > 0 ? `, updated ${changed.join(', ')}` : ''}`);
   console.log(`bench took ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  const notMet = (issue: boolean) =>
+    results.scenarios.flatMap((s) =>
+      s.targets.filter((t) => !t.met && (t.issue !== undefined) === issue).map((t) => `(${s.key}) ${t.name}`),
+    );
+  const pending = notMet(true);
+  if (pending.length > 0) console.log(`issue 13 targets, not yet met (reported, not failing): ${pending.join(', ')}`);
   const missed = [
-    ...results.scenarios.flatMap((s) => s.targets.filter((t) => !t.met).map((t) => `(${s.key}) ${t.name}`)),
+    ...notMet(false),
     ...(cold !== undefined && cold.ratio > cold.target ? ['(c) cold-start ratio'] : []),
   ];
   if (missed.length > 0) {

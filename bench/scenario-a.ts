@@ -13,6 +13,7 @@ import {
   type Counted,
   figures,
   freshFleet,
+  issue13,
   measured,
   pass,
   perEvent,
@@ -40,10 +41,11 @@ export async function scenarioA(world: World): Promise<ScenarioResult> {
     return shuffle(events, seeded(1));
   };
   const clientOptions: ClientOptions = { route53Pacing: false };
-  const limit = noRateLimit();
+  const limit = noRateLimit(world);
 
   const ours = await freshFleet(world, build);
   const events = ours.built;
+  const minimumTokens = await ours.fleet.changeTokensToExpected();
   const telemetry = new CapturedTelemetry();
   const deps = container(clientOptions, telemetry);
   const run = await measured(ours.fleet, limit, async () => {
@@ -53,7 +55,10 @@ export async function scenarioA(world: World): Promise<ScenarioResult> {
     );
     if (result.retry.length > 0) throw new Error(`scenario (a): ${result.retry.length} events left to retry`);
   });
-  const batched = figures(run.counted, events.length, events.length, run.seconds, run.problems, []);
+  const batched = {
+    ...figures(run.counted, events.length, events.length, run.seconds, run.problems, []),
+    changeTokens: run.changeTokens,
+  };
 
   // The same batch delivered again (at-least-once delivery): every cluster is already right.
   const again = await measured(ours.fleet, limit, async () => {
@@ -96,7 +101,13 @@ export async function scenarioA(world: World): Promise<ScenarioResult> {
 
   const theirs = await freshFleet(world, build);
   const base = await perEvent(theirs.fleet, theirs.built, limit, clientOptions);
-  const baseline = figures(base.counted, events.length, events.length, base.seconds, base.problems, []);
+  const baseline = {
+    ...figures(base.counted, events.length, events.length, base.seconds, base.problems, []),
+    changeTokens: base.changeTokens,
+  };
+  // One batch: the physical minimum is one ChangeResourceRecordSets per zone.
+  const zones = Object.keys(layout).length;
+  const calls = (action: string) => batched.calls[action] ?? 0;
 
   return {
     key: 'a',
@@ -121,6 +132,20 @@ export async function scenarioA(world: World): Promise<ScenarioResult> {
         value: underFaults.problems.length === 0 && retriedEvents === 0 ? 'yes' : 'no',
         met: underFaults.problems.length === 0 && retriedEvents === 0,
       },
+      issue13({ ...pass(2, calls('ChangeResourceRecordSets'), 'ChangeResourceRecordSets'), limit: '= 2' }),
+      issue13(pass(5, calls('ListResourceRecordSets'), 'ListResourceRecordSets')),
+      issue13(pass(2, calls('DescribeInstances'), 'DescribeInstances')),
+    ],
+    figures: [
+      {
+        name: 'ChangeResourceRecordSets',
+        value: calls('ChangeResourceRecordSets'),
+        minimum: zones,
+        perEvent: baseline.calls.ChangeResourceRecordSets ?? 0,
+      },
+      { name: 'Route 53 requests', value: batched.route53Calls, minimum: zones, perEvent: baseline.route53Calls },
+      { name: 'change tokens', value: run.changeTokens, minimum: minimumTokens, perEvent: base.changeTokens },
+      { name: 'time to converge (s)', value: batched.seconds, perEvent: baseline.seconds, digits: 1 },
     ],
   };
 }

@@ -39,6 +39,8 @@ export interface DeliveryReport {
   readonly batches: number;
   readonly batchSizes: number[];
   readonly batchMs: number[];
+  /** The bodies of each batch's messages, in delivery order (redeliveries included). */
+  readonly batchBodies: (readonly unknown[])[];
   /** Deliveries beyond the first. */
   readonly redeliveries: number;
   /** Invocations that threw or outlived the function timeout (their whole batch comes back). */
@@ -61,6 +63,7 @@ export async function deliverThroughQueue(
   const deadLettered: unknown[] = [];
   const batchSizes: number[] = [];
   const batchMs: number[] = [];
+  const batchBodies: unknown[][] = [];
   let redeliveries = 0;
   let failedInvocations = 0;
   let arrived = 0;
@@ -129,6 +132,7 @@ export async function deliverThroughQueue(
       }
       batchSizes.push(batch.length);
       batchMs.push(took);
+      batchBodies.push(batch.map((m) => m.body));
       for (const message of batch) {
         if (retry.has(message.id)) message.visibleAt = now() + options.visibilityMs;
         else queue.splice(queue.indexOf(message), 1);
@@ -142,6 +146,7 @@ export async function deliverThroughQueue(
     batches: batchSizes.length,
     batchSizes,
     batchMs,
+    batchBodies,
     redeliveries,
     failedInvocations,
     deadLettered,

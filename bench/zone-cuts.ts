@@ -1,5 +1,5 @@
 /**
- * (d) What the zone-cut check costs (issue 9 §2): Route 53 reads for a cluster's first write and for a sweep, for
+ * (e) What the zone-cut check costs (issue 9 §2): Route 53 reads for a cluster's first write and for a sweep, for
  * clusters directly below the zone apex (no name between: no extra read) and two labels deeper (two names between:
  * one one-record ListResourceRecordSets each). Printed by `npm run bench`; the counts are exact, not timed.
  */
@@ -45,7 +45,7 @@ export async function zoneCutCosts(world: World): Promise<CutCost[]> {
 
 export function cutCostLines(costs: readonly CutCost[]): string[] {
   return [
-    '(d) zone-cut check: ListResourceRecordSets per run (10 clusters, 1 member each)',
+    '(e) zone-cut check: ListResourceRecordSets per run (10 clusters, 1 member each)',
     ...costs.map(
       (c) =>
         `    ${c.depth.padEnd(56)} first write ${String(c.firstWrite).padStart(3)}   sweep ${String(c.sweep).padStart(3)}`,

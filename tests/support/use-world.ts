@@ -1,5 +1,6 @@
 /** Vitest hooks for a file of emulator tests (apart from tools/world/world.ts, which the demo and bench use too). */
 import { afterAll, beforeAll, beforeEach } from 'vitest';
+import type { EmulatorOptions } from '../../tools/emulator/emulator.js';
 import { World } from '../../tools/world/world.js';
 
 export interface WorldSetup {
@@ -13,13 +14,14 @@ export interface WorldSetup {
  * Registers the hooks a file of emulator tests needs: one {@link World} for the file, started before its tests and
  * stopped after them, reset before each test, which then gets a fresh hosted zone (`example.com` unless told).
  * Returns a live view: read `world` and `zoneId` inside hooks and tests, not at module level. Hooks the caller
- * registers afterwards run after these, so they see the fresh zone.
+ * registers afterwards run after these, so they see the fresh zone. `emulator` options start the world's emulator
+ * with, e.g., `{ route53Throttle: ROUTE53_2026 }` to hold the file's tests to Route 53's rate limits.
  */
-export function useWorld(options: { readonly zone?: string } = {}): WorldSetup {
+export function useWorld(options: { readonly zone?: string; readonly emulator?: EmulatorOptions } = {}): WorldSetup {
   let world: World | undefined;
   let zoneId: string | undefined;
   beforeAll(async () => {
-    world = await World.start();
+    world = await World.start(options.emulator);
   });
   afterAll(async () => {
     await world?.stop();

@@ -11,21 +11,26 @@
  * In front of moto's Route 53 Resolver, resolver-rules.ts serves the rule API as AWS has it since June 2025 (the
  * `DELEGATE` type, UpdateResolverRule, IPv6 targets, the one-domain-per-VPC check; gaps pinned in
  * tests/emulator/resolver-moto-quirks.test.ts).
- * The proxy also counts calls per API action and lets a caller answer a request itself (faults, rate limits, a rival
- * write first). The tests, the demo (`npm start`) and the benchmark (`npm run bench`) all use it:
+ * The proxy also counts calls per API action and lets a caller answer a request itself (faults, a rival write
+ * first). Route 53's rate limits (route53-throttle.ts) can be enforced per account: from the start
+ * (`route53Throttle`, kept across resets, after the caller's interceptor), or by installing a throttle built with
+ * {@link Emulator.route53Throttle} as the interceptor. The tests, the demo (`npm start`) and the benchmark
+ * (`npm run bench`) all use it:
  *
  * ```ts
- * const emulator = await startEmulator();
+ * const emulator = await startEmulator({ route53Throttle: ROUTE53_2026 });
  * const { route53, ec2, resolver } = clients(emulator.endpoint);
  * ```
  */
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { Route53ResolverClient } from '@aws-sdk/client-route53resolver';
+import { MotoAccounts } from './accounts.js';
 import { type ProxyControl, type RequestHandler, startAwsProxy } from './aws-proxy.js';
 import { resetMoto, startMoto } from './moto.js';
 import { type ResolverControl, resolverRules } from './resolver-rules.js';
 import { route53Rules } from './route53-rules.js';
+import { type Clock, Route53Throttle, type ThrottleModel } from './route53-throttle.js';
 
 export type { BeforeForward, CannedResponse, ProxyControl, RequestContext, Service } from './aws-proxy.js';
 export { resolverError, resolverThrottlingError } from './resolver-errors.js';
@@ -39,6 +44,16 @@ export {
   route53ErrorBody,
   throttlingError,
 } from './route53-errors.js';
+export {
+  type AccountUsage,
+  type BucketSize,
+  type Clock,
+  ROUTE53_2026,
+  ROUTE53_LEGACY,
+  ROUTE53_UNLIMITED,
+  Route53Throttle,
+  type ThrottleModel,
+} from './route53-throttle.js';
 
 /** Region and fake credentials every client of the emulator uses. */
 export const TEST_REGION = 'us-east-1';
@@ -54,28 +69,54 @@ export interface Emulator {
   proxy: ProxyControl;
   /** How the Resolver layer answers where AWS's documentation leaves the behaviour open. */
   resolver: ResolverControl;
-  /** Wipes moto's state, the Resolver layer's, the counters and the interceptor. */
+  /** The throttle enforced since the start (`route53Throttle`), if any: its refusals and each account's usage. */
+  throttle: Route53Throttle | undefined;
+  /** A throttle that keys its buckets by this emulator's accounts (see accounts.ts), not installed anywhere. */
+  route53Throttle(model: ThrottleModel, clock?: Clock): Route53Throttle;
+  /** The account a request signed with this access key id is in. */
+  accountOfKey(accessKeyId: string): Promise<string>;
+  /** Wipes moto's state, the Resolver layer's, the counters and the interceptor; refills the start's throttle. */
   reset(): Promise<void>;
   stop(): Promise<void>;
 }
 
+/** What {@link startEmulator} may be told. */
+export interface EmulatorOptions {
+  /** Route 53's rate limits to enforce on every Route 53 request, per account, from the start. */
+  readonly route53Throttle?: ThrottleModel;
+  /** The clock of that throttle (ms); `performance.now` by default. */
+  readonly clock?: Clock;
+}
+
 /** Starts moto and the proxy in front of it, with Route 53's record rules and the Resolver's rule API. */
-export async function startEmulator(): Promise<Emulator> {
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const moto = await startMoto();
   try {
+    const accounts = new MotoAccounts(moto.url);
+    const route53Throttle = (model: ThrottleModel, clock?: Clock) =>
+      new Route53Throttle(model, { accountOf: accounts.accountOf, ...(clock === undefined ? {} : { clock }) });
+    const throttle = options.route53Throttle && route53Throttle(options.route53Throttle, options.clock);
     const route53 = route53Rules(moto.url);
     const resolver = resolverRules(moto.url);
-    const handler: RequestHandler = async (ctx) => (await route53(ctx)) ?? (await resolver.handler(ctx));
-    const proxy = await startAwsProxy(moto.url, handler);
+    const rules: RequestHandler = async (ctx) => (await route53(ctx)) ?? (await resolver.handler(ctx));
+    const proxy = await startAwsProxy(
+      moto.url,
+      throttle === undefined ? rules : async (ctx) => (await throttle.interceptor(ctx)) ?? rules(ctx),
+    );
     return {
       endpoint: proxy.url,
       motoUrl: moto.url,
       proxy: proxy.control,
       resolver: resolver.control,
+      throttle,
+      route53Throttle,
+      accountOfKey: (accessKeyId) => accounts.accountOfKey(accessKeyId),
       reset: async () => {
         proxy.control.beforeForward = undefined;
         proxy.control.resetCounts();
         resolver.reset();
+        throttle?.reset();
+        accounts.forget();
         await resetMoto(moto.url);
       },
       stop: async () => {

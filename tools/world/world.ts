@@ -19,7 +19,7 @@ import type { ReconcilerDeps } from '../../lib/controller/deps.js';
 import { classifyErrors } from '../../lib/platform/aws-errors.js';
 import { type Config, loadConfig } from '../../lib/platform/config.js';
 import { createDeps } from '../../lib/platform/factory.js';
-import { clients, type Emulator, startEmulator, TEST_REGION } from '../emulator/emulator.js';
+import { clients, type Emulator, type EmulatorOptions, startEmulator, TEST_REGION } from '../emulator/emulator.js';
 import { DEPLOYMENT_ENV } from './deployment.js';
 import {
   associateVpc,
@@ -64,8 +64,9 @@ export class World {
     classifyErrors(this.ec2, 'ec2');
   }
 
-  static async start(): Promise<World> {
-    return new World(await startEmulator());
+  /** Starts a world on a fresh emulator; `options` turn on Route 53's rate limits from the start, for instance. */
+  static async start(options: EmulatorOptions = {}): Promise<World> {
+    return new World(await startEmulator(options));
   }
 
   async stop(): Promise<void> {
