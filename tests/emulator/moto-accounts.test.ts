@@ -3,7 +3,8 @@
  * cross-account layout (the zone in a DNS account, the functions in workload accounts) is tested on. Pinned here, with
  * moto alone, because the product's tests depend on it: the account is the one that holds the caller's access key
  * (tools/emulator/identity.ts), and moto's AssumeRole checks nothing (not the trust policy, not the external id, not
- * even that the role exists). The emulator refuses what AWS refuses (tools/emulator/sts-trust.ts): tested at the end.
+ * even that the role exists). The emulator refuses what AWS refuses (tools/emulator/sts-trust.ts, tested in
+ * tests/emulator/sts-trust.test.ts).
  */
 import { ListHostedZonesCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';

@@ -76,6 +76,26 @@ export async function createRole(
   return arn;
 }
 
+/**
+ * Makes the account of `credentials` the management account of a new AWS Organization; returns the organization's
+ * id (`o-…`), the value of aws:PrincipalOrgID for its callers.
+ */
+export async function createOrganization(endpoint: string, credentials: AwsCredentialIdentity): Promise<string> {
+  const res = await request(`${endpoint}/`, {
+    method: 'POST',
+    headers: {
+      authorization: unsignedAuthorization(credentials.accessKeyId, 'organizations'),
+      'content-type': 'application/x-amz-json-1.1',
+      'x-amz-target': 'AWSOrganizationsV20161128.CreateOrganization',
+    },
+    body: JSON.stringify({ FeatureSet: 'ALL' }),
+  });
+  const body = res.body.toString();
+  const id = res.status === 200 ? (JSON.parse(body) as { Organization?: { Id?: string } }).Organization?.Id : undefined;
+  if (!id) throw new Error(`Organizations CreateOrganization failed: HTTP ${res.status} ${body}`);
+  return id;
+}
+
 /** A trust policy letting these accounts assume the role, with this external id when one is given. */
 export function trustAccounts(accounts: readonly string[], externalId?: string): TrustPolicy {
   return {
@@ -86,6 +106,21 @@ export function trustAccounts(accounts: readonly string[], externalId?: string):
         Principal: { AWS: accounts.map((account) => `arn:aws:iam::${account}:root`) },
         Action: 'sts:AssumeRole',
         ...(externalId === undefined ? {} : { Condition: { StringEquals: { 'sts:ExternalId': externalId } } }),
+      },
+    ],
+  };
+}
+
+/** A trust policy letting any principal of this organization assume the role. */
+export function trustOrganization(orgId: string): TrustPolicy {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { AWS: '*' },
+        Action: 'sts:AssumeRole',
+        Condition: { StringEquals: { 'aws:PrincipalOrgID': orgId } },
       },
     ],
   };
