@@ -1,68 +1,65 @@
 // Values serverless.yml computes from its parameters where CloudFormation cannot: CloudFormation has no map over a
 // list (one ARN per hosted zone id needs one), and Fn::Join takes no intrinsic function as its delimiter, so
-// `arn:${AWS::Partition}:…/Z1,…/Z2` cannot be built from `Z1,Z2` in the template itself. osls runs these functions
-// at package time (`${file(./scripts/template-values.cjs):hostedZoneArns}`), offline; the partition stays a
-// CloudFormation pseudo parameter (Fn::Sub), so the template deploys unchanged in aws, aws-cn and aws-us-gov.
+// `arn:${AWS::Partition}:…/Z1,…/Z2` cannot be built from `Z1,Z2` in the template itself; nor can a template leave
+// out a statement on a parameter's value (an Fn::If per statement would keep both shapes in the packaged template,
+// for every linter and reader to evaluate). osls runs these functions at package time
+// (`${file(./scripts/template-values.cjs):roleStatements}`), offline; a bad value fails the package, naming the
+// parameter.
 'use strict';
 
-// Route 53 hosted zone ids: upper-case letters and digits (Z0123456789ABCDEFGHIJ). Accept the `/hostedzone/` prefix
-// the API returns, as lib/platform/config.ts does.
-const ZONE_ID = /^[A-Z0-9]{1,32}$/;
-// What route53:ChangeResourceRecordSetsNormalizedRecordNames holds: lower case, no trailing dot, letters, digits,
-// `-`, `_` and `.`; `*` and `?` are StringLike's wildcards.
-const NAME_PATTERN = /^[a-z0-9_*?.-]+$/;
+const { list, route53Statements } = require('./route53-statements.cjs');
 
-const list = (value) =>
-  String(value ?? '')
-    .split(',')
-    .map((item) => item.trim())
-    .filter((item) => item !== '');
+// An IAM role ARN, in any partition, with an optional path.
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
+// What STS accepts as an ExternalId.
+const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
 
-async function parameter(resolveVariable, name) {
-  return list(await resolveVariable(`self:custom.rlec.${name}`));
+const parameter = (resolveVariable, name) => resolveVariable(`self:custom.rlec.${name}`).then((v) => String(v ?? ''));
+
+/** The dnsRoleArn and dnsRoleExternalId parameters, checked: both '' when the zones are in this account. */
+async function dnsRole(resolveVariable) {
+  const arn = (await parameter(resolveVariable, 'dnsRoleArn')).trim();
+  const externalId = (await parameter(resolveVariable, 'dnsRoleExternalId')).trim();
+  if (arn !== '' && !ROLE_ARN.test(arn)) {
+    throw new Error(`dnsRoleArn: ${JSON.stringify(arn)} is not an IAM role ARN (arn:aws:iam::222222222222:role/name)`);
+  }
+  if (externalId !== '' && arn === '') {
+    throw new Error(
+      'dnsRoleExternalId: given without dnsRoleArn; the external id is sent only when assuming that role',
+    );
+  }
+  if (externalId !== '' && !EXTERNAL_ID.test(externalId)) {
+    throw new Error(`dnsRoleExternalId: must be 2 to 1224 characters of A-Z a-z 0-9 and + = , . @ : / - _`);
+  }
+  return { arn, externalId };
 }
 
-/** One hosted zone ARN per id in hostedZoneIds; every hosted zone of the account when it is empty. */
-module.exports.hostedZoneArns = async ({ resolveVariable }) => {
-  const ids = (await parameter(resolveVariable, 'hostedZoneIds')).map((id) => id.replace(/^\/?hostedzone\//, ''));
-  for (const id of ids) {
-    if (!ZONE_ID.test(id)) {
-      throw new Error(`hostedZoneIds: ${JSON.stringify(id)} is not a Route 53 hosted zone id (Z0123456789ABCDEFGHIJ)`);
-    }
-  }
-  const zones = ids.length === 0 ? ['*'] : ids;
-  return zones.map((id) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:route53:::hostedzone/${id}` }));
+/**
+ * The functions' role statements (besides the logging and queue statements osls adds itself).
+ * - Zones in this account (no dnsRoleArn): the Route 53 statements of scripts/route53-statements.cjs on the
+ *   hostedZoneIds zones, for A, NS and TXT records, at the recordNames names.
+ * - Zones in another account (dnsRoleArn): sts:AssumeRole on that role and nothing of Route 53; the role in the DNS
+ *   account (dns-account/serverless.yml) holds the Route 53 statements.
+ * Either way ec2:DescribeInstances, in this account and Region.
+ */
+module.exports.roleStatements = async ({ resolveVariable }) => {
+  const role = await dnsRole(resolveVariable);
+  // Checked either way: HOSTED_ZONE_IDS still limits the zones the code writes.
+  const route53 = route53Statements({
+    hostedZoneIds: await parameter(resolveVariable, 'hostedZoneIds'),
+    recordNames: await parameter(resolveVariable, 'recordNames'),
+    recordTypes: 'A,NS,TXT',
+  });
+  const access = role.arn === '' ? route53 : [{ Effect: 'Allow', Action: ['sts:AssumeRole'], Resource: role.arn }];
+  // DescribeInstances has no resource-level permissions.
+  return [...access, { Effect: 'Allow', Action: ['ec2:DescribeInstances'], Resource: '*' }];
 };
 
-/**
- * The conditions on route53:ChangeResourceRecordSets. The three keys are multivalued (one value per change of the
- * batch), hence ForAllValues; the Null test makes each key required, since ForAllValues holds for a missing key.
- */
-module.exports.changeConditions = async ({ resolveVariable }) => {
-  const names = await parameter(resolveVariable, 'recordNames');
-  for (const name of names) {
-    if (!NAME_PATTERN.test(name) || name.endsWith('.')) {
-      throw new Error(
-        `recordNames: ${JSON.stringify(name)} must be lower case, without a trailing dot, and hold only a-z 0-9 - _ . * ?`,
-      );
-    }
-  }
-  const keys = ['RecordTypes', 'Actions', ...(names.length === 0 ? [] : ['NormalizedRecordNames'])].map(
-    (key) => `route53:ChangeResourceRecordSets${key}`,
-  );
-  return {
-    Null: Object.fromEntries(keys.map((key) => [key, 'false'])),
-    'ForAllValues:StringEquals': {
-      // The glue (A), the delegation (NS) and the ownership record (TXT): nothing else is ever written.
-      'route53:ChangeResourceRecordSetsRecordTypes': ['A', 'NS', 'TXT'],
-      // Compare-and-swap: exact DELETEs and CREATEs. UPSERT overwrites whatever is there and is never sent.
-      'route53:ChangeResourceRecordSetsActions': ['CREATE', 'DELETE'],
-    },
-    ...(names.length === 0
-      ? {}
-      : { 'ForAllValues:StringLike': { 'route53:ChangeResourceRecordSetsNormalizedRecordNames': names } }),
-  };
-};
+/** The dnsRoleArn parameter, checked (DNS_ROLE_ARN; '' when the zones are in this account). */
+module.exports.dnsRoleArn = async ({ resolveVariable }) => (await dnsRole(resolveVariable)).arn;
+
+/** The dnsRoleExternalId parameter, checked (DNS_ROLE_EXTERNAL_ID; '' when none is given). */
+module.exports.dnsRoleExternalId = async ({ resolveVariable }) => (await dnsRole(resolveVariable)).externalId;
 
 /** The alarms' actions: the alarmTopicArn parameter, or none (the alarms then only change state in CloudWatch). */
-module.exports.alarmActions = async ({ resolveVariable }) => parameter(resolveVariable, 'alarmTopicArn');
+module.exports.alarmActions = async ({ resolveVariable }) => list(await parameter(resolveVariable, 'alarmTopicArn'));

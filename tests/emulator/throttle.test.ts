@@ -12,6 +12,7 @@ import {
   TEST_REGION,
 } from '../../tools/emulator/emulator.js';
 import { request } from '../../tools/emulator/http.js';
+import { accountCredentials, createRole, trustAccounts } from '../../tools/emulator/iam-accounts.js';
 import { change, changeBatch, createZone, records } from '../../tools/world/route53-helpers.js';
 
 const DEFAULT_ACCOUNT = '123456789012';
@@ -48,8 +49,15 @@ async function spendTheBurst(): Promise<void> {
   for (let i = 0; i < BURST; i++) await route53Once.send(new ListHostedZonesCommand({}));
 }
 
+/** A role `dns` in the other account that the default account may assume (the emulator checks trust as AWS does). */
+async function trustedRole(): Promise<void> {
+  const owner = await accountCredentials(emulator.endpoint, OTHER_ACCOUNT);
+  await createRole(emulator.endpoint, owner, 'dns', trustAccounts([DEFAULT_ACCOUNT]));
+}
+
 /** Route 53 clients signed with temporary credentials of a role in another account. */
 async function otherAccountClient(): Promise<Route53Client> {
+  await trustedRole();
   const sts = new STSClient({ endpoint: emulator.endpoint, region: TEST_REGION, credentials: TEST_CREDENTIALS });
   const { Credentials } = await sts.send(
     new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${OTHER_ACCOUNT}:role/dns`, RoleSessionName: 'throttle-test' }),
@@ -133,6 +141,7 @@ describe('the emulator under the 2026 throttling model', () => {
 
   it("tells a request's account as moto does: its x-moto-account-id header, else its key's owner", async () => {
     // Prepare
+    await trustedRole();
     const sts = new STSClient({ endpoint: emulator.endpoint, region: TEST_REGION, credentials: TEST_CREDENTIALS });
     const { Credentials } = await sts.send(
       new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${OTHER_ACCOUNT}:role/dns`, RoleSessionName: 'who' }),

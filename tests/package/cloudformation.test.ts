@@ -1,38 +1,23 @@
 // Packages the service with osls (`sls package`) exactly as a deploy would, offline and without AWS credentials, and
-// checks the generated CloudFormation template and zip artifacts. Two packagings: one with every default, one with
-// parameters and a stage given on the command line.
-import { execFile } from 'node:child_process';
+// checks the generated CloudFormation template and zip artifacts. Three packagings: one with every default, one with
+// parameters and a stage given on the command line, one with the zones in another account (dnsRoleArn).
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { builtinModules, createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
+import { builtinModules } from 'node:module';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import * as esbuild from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../lib/platform/config.js';
 import { pacingFromEnv } from '../../lib/platform/pacing.js';
 import { METRIC } from '../../lib/platform/telemetry.js';
+import { checkovSkips, type Packaged, resourcesOfType, slsPackageIn, type Template } from './sls.js';
 import { readZip } from './zip.js';
-
-const run = promisify(execFile);
-const projectDir = fileURLToPath(new URL('../..', import.meta.url));
-// The local osls binary, run with this Node directly (what `npx sls` resolves to, minus npm's update check).
-const slsBin = createRequire(import.meta.url).resolve('osls/bin/serverless.js');
 
 const STATE_CHANGE = 'StateChangeLambdaFunction';
 const RECONCILE = 'ReconcileLambdaFunction';
 const QUEUE = 'StateChangeQueue';
 const DEAD_LETTER_QUEUE = 'StateChangeDeadLetterQueue';
 
-interface Resource {
-  Type: string;
-  Properties?: unknown;
-}
-interface Template {
-  Resources: Record<string, Resource>;
-}
 interface LambdaFunction {
   Handler: string;
   Runtime: string;
@@ -89,47 +74,9 @@ interface Statement {
 interface Role {
   Policies: { PolicyDocument: { Statement: Statement[] } }[];
 }
-interface Packaged {
-  dir: string;
-  template: Template;
-}
 
-/** Runs `sls package` into a fresh directory, with no AWS credentials or configuration reachable. */
-async function slsPackage(...args: string[]): Promise<Packaged> {
-  const dir = await mkdtemp(join(tmpdir(), 'rlec-dns-package-'));
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (!/^(AWS_|SLS_|SERVERLESS_)/.test(key)) env[key] = value;
-  }
-  Object.assign(env, {
-    HOME: join(dir, 'home'),
-    AWS_CONFIG_FILE: join(dir, 'no-such-aws-config'),
-    AWS_SHARED_CREDENTIALS_FILE: join(dir, 'no-such-aws-credentials'),
-    AWS_EC2_METADATA_DISABLED: 'true',
-  });
-  try {
-    await run(process.execPath, [slsBin, 'package', '--package', join(dir, 'out'), ...args], {
-      cwd: projectDir,
-      env,
-      timeout: 120_000,
-      maxBuffer: 16 * 1024 * 1024,
-    });
-  } catch (error) {
-    const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
-    await rm(dir, { recursive: true, force: true });
-    throw new Error(`sls package ${args.join(' ')} failed:\n${stdout}\n${stderr}`, { cause: error });
-  }
-  const template = JSON.parse(
-    await readFile(join(dir, 'out', 'cloudformation-template-update-stack.json'), 'utf8'),
-  ) as Template;
-  return { dir, template };
-}
-
-function resourcesOfType<T>(template: Template, type: string): [string, T][] {
-  return Object.entries(template.Resources)
-    .filter(([, resource]) => resource.Type === type)
-    .map(([id, resource]) => [id, resource.Properties as T]);
-}
+/** Packages the main service (serverless.yml). */
+const slsPackage = (...args: string[]) => slsPackageIn('.', ...args);
 
 function lambda(template: Template, logicalId: string): LambdaFunction {
   const resource = template.Resources[logicalId];
@@ -250,6 +197,8 @@ const DEFAULT_ENVIRONMENT = {
   HOSTED_ZONE_IDS: '',
   ROUTE53_RATE: '2',
   ROUTE53_BURST: '5',
+  DNS_ROLE_ARN: '',
+  DNS_ROLE_EXTERNAL_ID: '',
   POWERTOOLS_SERVICE_NAME: 'rlec-dns',
   POWERTOOLS_METRICS_NAMESPACE: 'RlecDns',
   POWERTOOLS_LOG_LEVEL: 'INFO',
@@ -267,9 +216,12 @@ const ARTIFACTS = [
 ];
 
 const ALARM_TOPIC = 'arn:aws:sns:eu-west-1:123456789012:rlec-dns-alarms';
+const DNS_ROLE_ARN = 'arn:aws:iam::222222222222:role/rlec-dns-prod';
+const DNS_ROLE_EXTERNAL_ID = 'rlec-dns-111111111111';
 
 let defaults: Packaged;
 let overridden: Packaged;
+let dnsRole: Packaged;
 
 beforeAll(async () => {
   // One after the other: serverless-esbuild builds in the project's .esbuild/ folder, which two runs would share.
@@ -294,10 +246,16 @@ beforeAll(async () => {
     '--param=recordNames=*.example.com,*.example.org',
     `--param=alarmTopicArn=${ALARM_TOPIC}`,
   );
-}, 180_000);
+  dnsRole = await slsPackage(
+    '--param=hostedZoneIds=Z0123456789ABCDEFGHIJ',
+    '--param=recordNames=*.example.com',
+    `--param=dnsRoleArn=${DNS_ROLE_ARN}`,
+    `--param=dnsRoleExternalId=${DNS_ROLE_EXTERNAL_ID}`,
+  );
+}, 240_000);
 
 afterAll(async () => {
-  for (const packaged of [defaults, overridden]) {
+  for (const packaged of [defaults, overridden, dnsRole]) {
     if (packaged) await rm(packaged.dir, { recursive: true, force: true });
   }
 });
@@ -593,10 +551,7 @@ describe('sls package with default parameters', () => {
   });
 
   it('gives every suppressed checkov check a written reason', () => {
-    const skips = Object.entries(defaults.template.Resources).flatMap(([id, r]) => {
-      const metadata = (r as { Metadata?: { checkov?: { skip?: { id: string; comment?: string }[] } } }).Metadata;
-      return (metadata?.checkov?.skip ?? []).map((skip) => ({ resource: id, ...skip }));
-    });
+    const skips = checkovSkips(defaults.template);
     expect(skips.length).toBeGreaterThan(0);
     for (const skip of skips) {
       expect(skip.id, skip.resource).toMatch(/^CKV_AWS_\d+$/);
@@ -748,6 +703,63 @@ describe('sls package with --param overrides and --stage ci', () => {
     expect(queue(overridden.template, QUEUE).QueueName).toBe('rlec-dns-ci-events');
     expect(queue(overridden.template, DEAD_LETTER_QUEUE).QueueName).toBe('rlec-dns-ci-events-dlq');
   });
+});
+
+describe('sls package with dnsRoleArn (the zones in another account)', () => {
+  it('grants the functions sts:AssumeRole on that role and not one Route 53 action', () => {
+    const actions = statements(dnsRole.template).flatMap(actionsOf);
+    expect(actions.sort()).toEqual(
+      ['sts:AssumeRole', 'ec2:DescribeInstances', ...FRAMEWORK_SQS_ACTIONS, ...FRAMEWORK_LOG_ACTIONS].sort(),
+    );
+    expect(actions.filter((action) => action.startsWith('route53'))).toEqual([]);
+  });
+
+  it('allows assuming the DNS role only: sts:AssumeRole on exactly its ARN', () => {
+    expect(grant(dnsRole.template, 'sts:AssumeRole')).toEqual({
+      Effect: 'Allow',
+      Action: ['sts:AssumeRole'],
+      Resource: DNS_ROLE_ARN,
+    });
+  });
+
+  it('keeps DescribeInstances in the functions’ own role, and uses no wildcard action', () => {
+    expect(grant(dnsRole.template, 'ec2:DescribeInstances').Resource).toBe('*');
+    for (const statement of statements(dnsRole.template)) {
+      for (const action of actionsOf(statement)) expect(action).not.toContain('*');
+    }
+  });
+
+  it('tells both functions the role and its external id', () => {
+    for (const id of [STATE_CHANGE, RECONCILE]) {
+      expect(lambda(dnsRole.template, id).Environment.Variables).toMatchObject({
+        DNS_ROLE_ARN,
+        DNS_ROLE_EXTERNAL_ID,
+        HOSTED_ZONE_IDS: 'Z0123456789ABCDEFGHIJ',
+      });
+    }
+  });
+
+  it('packages an environment the code accepts at cold start, for each function', () => {
+    for (const id of [STATE_CHANGE, RECONCILE]) {
+      const env = lambda(dnsRole.template, id).Environment.Variables;
+      const deployed = { ...env, ACCOUNT_ID: '111111111111', AWS_REGION: 'eu-west-1' };
+      expect(() => loadConfig(deployed), id).not.toThrow();
+    }
+  });
+});
+
+describe('sls package with a malformed dnsRoleArn or dnsRoleExternalId', () => {
+  it('fails on a role ARN that is not one, naming the parameter', async () => {
+    await expect(slsPackage('--param=dnsRoleArn=arn:aws:iam::2222:role/rlec-dns-prod')).rejects.toThrow(
+      /dnsRoleArn: "arn:aws:iam::2222:role\/rlec-dns-prod" is not an IAM role ARN/,
+    );
+  }, 120_000);
+
+  it('fails on an external id without a role to send it to, naming the parameter', async () => {
+    await expect(slsPackage('--param=dnsRoleExternalId=rlec-dns-111111111111')).rejects.toThrow(
+      /dnsRoleExternalId: given without dnsRoleArn/,
+    );
+  }, 120_000);
 });
 
 describe('sls package with a stateChangeConcurrency below 2', () => {

@@ -3,7 +3,7 @@ import http from 'node:http';
 import { endToEndHeaders, readBody, request } from './http.js';
 
 /** Which AWS API a request is for, as far as the emulator cares. */
-export type Service = 'route53' | 'ec2' | 'route53resolver' | 'other';
+export type Service = 'route53' | 'ec2' | 'route53resolver' | 'sts' | 'other';
 
 /** One request as the proxy received it, given to the interceptor and to the Route 53 rules. */
 export interface RequestContext {
@@ -79,7 +79,7 @@ function serviceOf(headers: Record<string, string>, path: string): Service {
   // SigV4 names the service in the credential scope: Credential=AKID/20260101/us-east-1/route53/aws4_request.
   const scope = /Credential=[^/]+\/\d+\/[^/]+\/([^/]+)\//.exec(headers.authorization ?? '');
   const name = scope?.[1] ?? (path.startsWith('/2013-04-01/') ? 'route53' : undefined);
-  return name === 'route53' || name === 'ec2' || name === 'route53resolver' ? name : 'other';
+  return name === 'route53' || name === 'ec2' || name === 'route53resolver' || name === 'sts' ? name : 'other';
 }
 
 function actionOf(

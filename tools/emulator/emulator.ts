@@ -8,7 +8,10 @@
  *   failing change is reported, as `InvalidChangeBatch` in Route 53's current error form.
  * - Listing order is Route 53's (reversed labels, trailing dot kept, so `c1-b` sorts before `c1.` and the names under
  *   a cluster stay together), with its paging and 300 record sets a page at most; names compare case-insensitively.
- * In front of moto's Route 53 Resolver, resolver-rules.ts serves the rule API as AWS has it since June 2025 (the
+ * - STS AssumeRole honours the role's trust policy (sts-trust.ts): moto assumes any role, trusted or not, with any
+ *   external id; the proxy refuses what AWS refuses, with STS's AccessDenied. moto keeps accounts apart by the
+ *   caller's access key (identity.ts; iam-accounts.ts makes credentials and roles per account; accounts.ts tells a request's account).
+ *  * In front of moto's Route 53 Resolver, resolver-rules.ts serves the rule API as AWS has it since June 2025 (the
  * `DELEGATE` type, UpdateResolverRule, IPv6 targets, the one-domain-per-VPC check; gaps pinned in
  * tests/emulator/resolver-moto-quirks.test.ts).
  * The proxy also counts calls per API action and lets a caller answer a request itself (faults, a rival write
@@ -25,14 +28,25 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { Route53ResolverClient } from '@aws-sdk/client-route53resolver';
+import { STSClient } from '@aws-sdk/client-sts';
+import type { AwsCredentialIdentity } from '@smithy/types';
 import { MotoAccounts } from './accounts.js';
 import { type ProxyControl, type RequestHandler, startAwsProxy } from './aws-proxy.js';
 import { resetMoto, startMoto } from './moto.js';
 import { type ResolverControl, resolverRules } from './resolver-rules.js';
 import { route53Rules } from './route53-rules.js';
 import { type Clock, Route53Throttle, type ThrottleModel } from './route53-throttle.js';
+import { stsTrust } from './sts-trust.js';
 
 export type { BeforeForward, CannedResponse, ProxyControl, RequestContext, Service } from './aws-proxy.js';
+export {
+  accountCredentials,
+  createOrganization,
+  createRole,
+  type TrustPolicy,
+  trustAccounts,
+  trustOrganization,
+} from './iam-accounts.js';
 export { resolverError, resolverThrottlingError } from './resolver-errors.js';
 export type { ResolverControl } from './resolver-rules.js';
 export {
@@ -54,6 +68,7 @@ export {
   Route53Throttle,
   type ThrottleModel,
 } from './route53-throttle.js';
+export { assumeRoleDenied, stsError } from './sts-trust.js';
 
 /** Region and fake credentials every client of the emulator uses. */
 export const TEST_REGION = 'us-east-1';
@@ -98,7 +113,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const throttle = options.route53Throttle && route53Throttle(options.route53Throttle, options.clock);
     const route53 = route53Rules(moto.url);
     const resolver = resolverRules(moto.url);
-    const rules: RequestHandler = async (ctx) => (await route53(ctx)) ?? (await resolver.handler(ctx));
+    const rules = firstAnswer(route53, stsTrust(moto.url), resolver.handler);
     const proxy = await startAwsProxy(
       moto.url,
       throttle === undefined ? rules : async (ctx) => (await throttle.interceptor(ctx)) ?? rules(ctx),
@@ -130,12 +145,25 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   }
 }
 
+/** The first answer of these handlers, in order; undefined (forward to moto) when none answers. */
+function firstAnswer(...handlers: RequestHandler[]): RequestHandler {
+  return async (ctx) => {
+    for (const handler of handlers) {
+      const answer = await handler(ctx);
+      if (answer) return answer;
+    }
+    return undefined;
+  };
+}
+
 /** SDK client settings a test may override. */
 export interface ClientOptions {
   /** Total attempts including retries; the SDK default is 3. Use 1 to see an injected error as is. */
   maxAttempts?: number;
   /** The Region the clients sign for (EC2 is regional in the emulator too); default us-east-1. */
   region?: string;
+  /** Whose calls these are (moto's account is the one holding the key); default TEST_CREDENTIALS, account 123456789012. */
+  credentials?: AwsCredentialIdentity;
 }
 
 /** Real SDK clients pointed at `endpoint`, with fake credentials and region us-east-1 (SDK defaults otherwise). */
@@ -149,6 +177,11 @@ export function clients(
     ec2: new EC2Client(config),
     resolver: new Route53ResolverClient(config),
   };
+}
+
+/** A real STS client pointed at `endpoint`, with the same defaults as {@link clients}. */
+export function stsClient(endpoint: string, options: ClientOptions = {}): STSClient {
+  return new STSClient({ endpoint, region: TEST_REGION, credentials: TEST_CREDENTIALS, ...options });
 }
 
 /**

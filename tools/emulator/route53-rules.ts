@@ -3,10 +3,12 @@
  * against the zone as moto lists it and, when Route 53 would accept it, sent to moto in the one form moto applies
  * faithfully; ListResourceRecordSets is answered from moto's record sets in Route 53's order and paging. Both run
  * under one lock, so a batch is checked against, and applied to, a state no other batch is changing. The rules
- * themselves are pure functions in route53-batch.ts.
+ * themselves are pure functions in route53-batch.ts. Every call to moto carries the caller's identity (identity.ts),
+ * so the zones read and written are those of the caller's account.
  */
 import type { CannedResponse, RequestContext, RequestHandler } from './aws-proxy.js';
 import { type BufferedResponse, request } from './http.js';
+import { callerHeaders } from './identity.js';
 import { Mutex } from './mutex.js';
 import { MAX_RECORDS_PER_REQUEST, pageOf, recordCount, simulateBatch } from './route53-batch.js';
 import { invalidChangeBatchError } from './route53-errors.js';
@@ -23,9 +25,6 @@ import {
 } from './route53-xml.js';
 
 const LIST_MAX_ITEMS = 300;
-// moto routes by the service named in the signature's credential scope; it does not check the signature itself.
-const MOTO_AUTH =
-  'AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/route53/aws4_request, SignedHeaders=host, Signature=0';
 // The change id moto returns for every change (its GetChange answers INSYNC for any id).
 const MOTO_CHANGE_ID = '/change/C2682N5HXP0BZ4';
 
@@ -43,19 +42,20 @@ function zoneIdOf(path: string): string | undefined {
 export function route53Rules(motoUrl: string): RequestHandler {
   // One lock for all zones: every batch is checked against, and applied to, a state no other batch is changing.
   const lock = new Mutex();
-  const moto = (method: string, path: string, body?: string) =>
+  /** A request to moto's Route 53 API, as the caller of `ctx`. */
+  const moto = (ctx: RequestContext, method: string, path: string, body?: string) =>
     request(`${motoUrl}/2013-04-01${path}`, {
       method,
-      headers: { authorization: MOTO_AUTH, 'content-type': 'application/xml' },
+      headers: { ...callerHeaders(ctx.headers, 'route53'), 'content-type': 'application/xml' },
       ...(body === undefined ? {} : { body }),
     });
 
   /** Every record set of the zone, or moto's error response. */
-  async function listAll(zoneId: string): Promise<RecordSet[] | BufferedResponse> {
+  async function listAll(ctx: RequestContext, zoneId: string): Promise<RecordSet[] | BufferedResponse> {
     const sets: RecordSet[] = [];
     let query = 'maxitems=1000';
     for (;;) {
-      const res = await moto('GET', `/hostedzone/${zoneId}/rrset?${query}`);
+      const res = await moto(ctx, 'GET', `/hostedzone/${zoneId}/rrset?${query}`);
       if (res.status !== 200) return res;
       const { sets: page, next } = parseListPage(res.body.toString());
       sets.push(...page);
@@ -72,9 +72,9 @@ export function route53Rules(motoUrl: string): RequestHandler {
   async function changeRecordSets(zoneId: string, ctx: RequestContext): Promise<CannedResponse | undefined> {
     const batch = parseChangeBatch(ctx.body);
     if (batch === undefined) return undefined; // Malformed: moto's own validation answers.
-    const zone = await moto('GET', `/hostedzone/${zoneId}`);
+    const zone = await moto(ctx, 'GET', `/hostedzone/${zoneId}`);
     if (zone.status !== 200) return asCanned(zone);
-    const current = await listAll(zoneId);
+    const current = await listAll(ctx, zoneId);
     if (!Array.isArray(current)) return asCanned(current);
     const outcome = simulateBatch(hostedZoneName(zone.body.toString()) ?? '', current, batch.changes);
     if (!outcome.ok) return invalidChangeBatchError(outcome.messages);
@@ -82,7 +82,7 @@ export function route53Rules(motoUrl: string): RequestHandler {
     // CREATEs became UPSERTs, which moto counts twice against its 1,000-record check: send in requests under it.
     let last: BufferedResponse | undefined;
     for (const part of withinRecordLimit(outcome.netChanges)) {
-      last = await moto('POST', `/hostedzone/${zoneId}/rrset`, renderChangeBatch(part, batch.comment));
+      last = await moto(ctx, 'POST', `/hostedzone/${zoneId}/rrset`, renderChangeBatch(part, batch.comment));
       if (last.status !== 200) return asCanned(last);
     }
     return last && asCanned(last);
@@ -95,7 +95,7 @@ export function route53Rules(motoUrl: string): RequestHandler {
     const requested = Number(ctx.query.get('maxitems') ?? LIST_MAX_ITEMS);
     const maxItems =
       Number.isInteger(requested) && requested > 0 ? Math.min(requested, LIST_MAX_ITEMS) : LIST_MAX_ITEMS;
-    const all = await listAll(zoneId);
+    const all = await listAll(ctx, zoneId);
     if (!Array.isArray(all)) return asCanned(all);
     const start =
       name === null
