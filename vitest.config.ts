@@ -13,6 +13,9 @@ export default defineConfig({
       provider: 'v8',
       include: ['lib/**', 'handlers/**', 'cli/**'],
       reporter: ['text-summary', 'json-summary'],
+      // Today's level, floored: measured 95.2 % statements, 86.19 % branches, 95.81 % functions, 96.68 % lines (whole
+      // suite but tests/e2e, 678 tests). A run below any of these fails; raise them as coverage grows.
+      thresholds: { statements: 95, branches: 86, functions: 95, lines: 96 },
     },
   },
 });

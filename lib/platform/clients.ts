@@ -9,6 +9,7 @@
  */
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { Route53Client } from '@aws-sdk/client-route-53';
+import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { classifyErrors } from './aws-errors.js';
 import { addPacing, type PacingOptions, pacingFromEnv, TokenBucket } from './pacing.js';
 
@@ -21,6 +22,13 @@ export interface ClientOptions {
   readonly region?: string | undefined;
   /** Another endpoint than AWS's (an emulator); `AWS_ENDPOINT_URL` does the same from the environment. */
   readonly endpoint?: string | undefined;
+  /**
+   * A role every Route 53 call goes through (the zones in another account): its credentials come from
+   * `sts:AssumeRole`, by the SDK's own provider, which renews them before they expire. EC2 keeps the caller's own.
+   */
+  readonly route53Role?: { readonly arn: string; readonly externalId?: string } | undefined;
+  /** Added to every request's user agent (tells callers apart, e.g. simulated containers in tests). */
+  readonly userAgent?: string | undefined;
   /** Credentials instead of the standard chain (an emulator's). */
   readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string } | undefined;
   /** A named profile of the shared config files (the CLI's --profile); otherwise the standard chain. */
@@ -58,8 +66,29 @@ export function createClients(options: ClientOptions = {}): Clients {
     ...(options.profile ? { profile: options.profile } : {}),
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
     ...(options.credentials ? { credentials: options.credentials } : {}),
+    ...(options.userAgent ? { customUserAgent: options.userAgent } : {}),
   } as const;
-  const route53 = new Route53Client(common);
+  const role = options.route53Role;
+  const route53 = new Route53Client(
+    role === undefined
+      ? common
+      : {
+          ...common,
+          credentials: fromTemporaryCredentials({
+            params: {
+              RoleArn: role.arn,
+              RoleSessionName: 'rlec-dns',
+              ...(role.externalId === undefined ? {} : { ExternalId: role.externalId }),
+            },
+            ...(options.credentials ? { masterCredentials: options.credentials } : {}),
+            clientConfig: {
+              ...(options.region ? { region: options.region } : {}),
+              ...(options.profile ? { profile: options.profile } : {}),
+              ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+            },
+          }),
+        },
+  );
   const pacing = options.route53Pacing ?? pacingFromEnv(process.env);
   if (pacing !== false) addPacing(route53, pacing instanceof TokenBucket ? pacing : new TokenBucket(pacing));
   const ec2 = new EC2Client(common);

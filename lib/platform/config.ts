@@ -27,6 +27,11 @@ export interface Config extends Deployment {
   readonly hostedZoneIds: readonly string[] | undefined;
   /** How long hosted zones are cached in a container. */
   readonly zoneCacheSeconds: number;
+  /**
+   * The role in the zones' account that every Route 53 call goes through (`DNS_ROLE_ARN`, with the external id its
+   * trust policy asks for, `DNS_ROLE_EXTERNAL_ID`); undefined when the zones are in this account.
+   */
+  readonly dnsRole: { readonly arn: string; readonly externalId?: string } | undefined;
   /** Client-side pacing of Route 53 requests (`ROUTE53_RATE`, `ROUTE53_BURST`; platform/pacing.ts). */
   readonly route53Pacing: PacingOptions;
   /** Powertools' service name and metrics namespace (`POWERTOOLS_SERVICE_NAME`, `POWERTOOLS_METRICS_NAMESPACE`). */
@@ -107,6 +112,22 @@ function ownership(env: Env, where: { account: string; region: string }) {
   return { ownerId, legacyOwnerIds: listed ?? [explicit ?? prefix] };
 }
 
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::[0-9]{12}:role\/[\w+=,.@/-]{1,512}$/;
+
+function dnsRole(env: Env): Config['dnsRole'] {
+  const arn = present(env, 'DNS_ROLE_ARN');
+  const externalId = present(env, 'DNS_ROLE_EXTERNAL_ID');
+  if (arn === undefined) {
+    if (externalId !== undefined) throw new ConfigError('DNS_ROLE_EXTERNAL_ID is set but DNS_ROLE_ARN is not');
+    return undefined;
+  }
+  if (!ROLE_ARN.test(arn)) throw new ConfigError(`DNS_ROLE_ARN must be an IAM role ARN, got ${JSON.stringify(arn)}`);
+  if (externalId !== undefined && !/^[\w+=,.@:/-]{2,1224}$/.test(externalId)) {
+    throw new ConfigError('DNS_ROLE_EXTERNAL_ID must be 2-1224 letters, digits or +=,.@:/-');
+  }
+  return externalId === undefined ? { arn } : { arn, externalId };
+}
+
 function hostedZoneIds(env: Env): readonly string[] | undefined {
   const raw = present(env, 'HOSTED_ZONE_IDS');
   if (raw === undefined) return undefined;
@@ -137,6 +158,7 @@ export function loadConfig(env: Env): Config {
     recordTtl: integer(env, 'RECORD_TTL', DEFAULTS.recordTtl, 1, 172_800),
     hostedZoneIds: hostedZoneIds(env),
     zoneCacheSeconds: integer(env, 'ZONE_CACHE_SECONDS', DEFAULTS.zoneCacheSeconds, 0, 3600),
+    dnsRole: dnsRole(env),
     route53Pacing: pacingFromEnv(env),
     telemetry: {
       serviceName: present(env, 'POWERTOOLS_SERVICE_NAME') ?? DEFAULTS.serviceName,

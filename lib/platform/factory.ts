@@ -34,7 +34,9 @@ export interface BuiltDeps extends ReconcilerDeps {
  * @example createDeps(loadConfig(process.env), { telemetry: { log: logger, metrics } })
  */
 export function createDeps(config: Config, options: DepsOptions): BuiltDeps {
-  const clients = options.use ?? createClients({ route53Pacing: config.route53Pacing, ...options.clients });
+  const clients =
+    options.use ??
+    createClients({ route53Pacing: config.route53Pacing, route53Role: config.dnsRole, ...options.clients });
   const attemptLog = options.attemptLog ?? options.telemetry.log;
   if (options.use === undefined && attemptLog !== false) {
     // The SDK retries throttling, 5xx and network errors silently: log each failed attempt.

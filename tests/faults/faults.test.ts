@@ -286,8 +286,9 @@ describe('faults that reach the platform’s retries', () => {
     });
   });
 
-  it('abandons an answer slower than the request timeout, retries, and ignores the late original', async () => {
-    // Prepare: the deployed timeouts (lib/platform/clients.ts: 10 s), shortened to 300 ms to keep the run short
+  it('abandons an answer slower than the request timeout, retries, and has the late original refused by Route 53', async () => {
+    // Prepare: the deployed timeouts (lib/platform/clients.ts: 10 s), shortened to 300 ms to keep the run short; the first
+    // write is held at the proxy, so its answer is later than any timeout, and sent on only when the test says
     const before = await outsideC1();
     const settings = {
       endpoint: setup.world.emulator.endpoint,
@@ -302,27 +303,37 @@ describe('faults that reach the platform’s retries', () => {
     logFailedAttempts(route53, setup.world.telemetry.log, 'route53');
     const deps = setup.world.deps({}, { route53, ec2 });
     setup.world.telemetry.clear();
-    injectFaults(setup.world, 'ChangeResourceRecordSets', { kind: 'delay', ms: 1_000 }, 1);
+    const injection = injectFaults(setup.world, 'ChangeResourceRecordSets', { kind: 'hold' }, 1);
     const started = Date.now();
 
-    // Act
+    // Act: the SDK gives up on the held request and resends the batch, which converges; then the original lands
     const delivery = await deliver(deps, launchedB());
-    await new Promise((resolve) => setTimeout(resolve, 1_000)); // the original request lands late
+    const converged = await c1Records();
+    injection.release();
+    const late = await injection.answer;
 
-    // Assess
+    // Assess: Route 53 (the rules layer) refused the late original, whose DELETEs name records the retry replaced
     const ms = Date.now() - started;
+    expect(injection.injected()).toBe(1);
     expect(delivery.deliveries).toBe(1);
+    expect(converged).toEqual(expected());
+    expect(late.status).toBe(400);
+    expect(late.body).toContain('<Code>InvalidChangeBatch</Code>');
+    expect(late.body).toContain(
+      `Tried to delete resource record set [name='${C1}.', type='NS'] but the values provided do not match the current values`,
+    );
     expect(await c1Records()).toEqual(expected());
     expect(await outsideC1()).toEqual(before);
     const failed = setup.world.telemetry.lines.find((l) => l.message === 'AWS call attempt failed');
     expect(failed?.attributes.error).toBe('TimeoutError');
+    expect(setup.world.telemetry.count(METRIC.changeBatches)).toBe(1);
     route53.destroy();
     ec2.destroy();
     reliability.record({
       kind: 'fault',
       name: 'ChangeResourceRecordSets answer slower than the request timeout',
       outcome:
-        'the SDK gave up on it and resent the batch, which converged on delivery 1; the late original was refused by Route 53 (compare-and-swap)',
+        'the SDK gave up on it and resent the batch, which converged on delivery 1; the late original, let through after that, was refused by Route 53 (compare-and-swap: InvalidChangeBatch) and changed nothing',
       log: line(setup.world.telemetry, 'AWS call attempt failed', ['command', 'attempt', 'error']),
       metric: `${METRIC.changeBatches}=${setup.world.telemetry.count(METRIC.changeBatches)}`,
       ms,

@@ -2,9 +2,10 @@
  * Many invocations reconciling one cluster at the same moment, against the emulator (whose proxy applies Route 53's
  * batch rules; moto alone does not). Each invocation is a Lambda container of its own: its own clients, zone cache
  * and telemetry, real sleeps with jitter. Overlap is forced where a test needs it, with a barrier in the proxy that
- * holds change batches until they have all arrived, and every change batch the proxy receives is recorded (the
- * project must never send an UPSERT). The last part holds one writer's batch while a node flaps, the race that
- * compare-and-swap alone cannot catch.
+ * holds change batches (or reads) until they have all arrived, or by holding one invocation's batch until the next
+ * invocation has read the records; every change batch the proxy receives is recorded (the project must never send an
+ * UPSERT). The last part holds one writer's batch while a node flaps, the race that compare-and-swap alone
+ * cannot catch.
  */
 import type { Change, ResourceRecordSet } from '@aws-sdk/client-route-53';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -17,9 +18,11 @@ import {
   Barrier,
   type Container,
   container,
+  containerOf,
   FAST_JITTER,
   RIVAL_COMMENT,
   rivalWrite,
+  sendOn,
   total,
   Wiretap,
 } from '../support/concurrency.js';
@@ -30,10 +33,6 @@ const C2 = 'c2.example.com';
 const OWNER_HEADER = '"heritage=rlec-dns,owner=rlec-dns-test,account=123456789012,region=us-east-1"';
 /** Long enough for every held batch to arrive on a slow machine; short enough to fail fast if they never do. */
 const BARRIER_TIMEOUT_MS = 5_000;
-/** Spacing of the instance changes in the interleaved scenario: about a third of one invocation's duration. */
-const STAGGER_MS = 30;
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 let wiretap: Wiretap;
 let containers: Container[];
@@ -136,6 +135,96 @@ function holdBatches(cluster: string, size: number): Barrier {
     return undefined;
   };
   return barrier;
+}
+
+/**
+ * Holds each container's first ListResourceRecordSets at the proxy until `size` containers have sent one, so that
+ * all of them were in flight, reading, at the same moment.
+ */
+function holdFirstReads(size: number): Barrier {
+  const barrier = new Barrier(size, BARRIER_TIMEOUT_MS);
+  const reading = new Set<string>();
+  wiretap.next = async (ctx) => {
+    const label = containerOf(ctx);
+    if (ctx.action !== 'ListResourceRecordSets' || label === undefined || reading.has(label)) return undefined;
+    reading.add(label);
+    await barrier.arrive();
+    return undefined;
+  };
+  return barrier;
+}
+
+/** Resolves true when `promise` settles within `ms`, false when it does not. */
+async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([promise.then(() => true), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function signal(): { readonly fired: Promise<void>; readonly fire: () => void } {
+  let fire: () => void = () => {};
+  const fired = new Promise<void>((resolve) => {
+    fire = resolve;
+  });
+  return { fired, fire };
+}
+
+/** True for a read of the cluster's records (the listing that starts at the cluster's name). */
+const isReadOf = (ctx: RequestContext, cluster: string) =>
+  ctx.action === 'ListResourceRecordSets' && (ctx.query.get('name') ?? '').toLowerCase().startsWith(cluster);
+
+/**
+ * Runs each step (an instance change, returning its event) followed at once by its own invocation, in its own
+ * container, with neighbours racing for certain: invocation i's first change batch is held at the proxy until
+ * invocation i + 1, started after step i + 1, has read the cluster's records (and been answered). So each invocation
+ * plans on records its predecessor has not written yet, and from a fleet its predecessor did not see. Step i also
+ * waits for invocation i - 2 to finish, so that no invocation that is free to write (only i - 1 is held) reads EC2
+ * after step i before invocation i has read Route 53: each invocation finds its own step still to publish.
+ * `overlapped[i]` says whether invocation i + 1 read while invocation i's batch was held.
+ */
+async function interleaved(
+  steps: readonly (() => Promise<Record<string, unknown>>)[],
+): Promise<{ results: BatchResult[]; overlapped: boolean[] }> {
+  const labels: string[] = [];
+  const sent = steps.map(() => signal());
+  const read = steps.map(() => signal());
+  const overlapped = steps.slice(1).map(() => false);
+  const batched = new Set<number>();
+  const reading = new Set<number>();
+  wiretap.next = async (ctx) => {
+    const i = labels.indexOf(containerOf(ctx) ?? '');
+    if (i < 0) return undefined; // Not an invocation of the chain.
+    if (isReadOf(ctx, C1) && !reading.has(i)) {
+      reading.add(i);
+      const answer = await sendOn(setup.world, ctx);
+      read[i]?.fire();
+      return answer;
+    }
+    // Only the invocation's first batch is held; later ones (after a conflict, or a check after writing) go on.
+    if (!isProjectBatchFor(ctx, C1) || batched.has(i)) return undefined;
+    batched.add(i);
+    sent[i]?.fire();
+    const next = read[i + 1];
+    if (next !== undefined) overlapped[i] = await within(next.fired, BARRIER_TIMEOUT_MS);
+    return undefined;
+  };
+  const invocations: Promise<BatchResult>[] = [];
+  for (const [i, step] of steps.entries()) {
+    await within(invocations[i - 2] ?? Promise.resolve(), BARRIER_TIMEOUT_MS);
+    const body = await step();
+    const c = lambda();
+    labels.push(c.label);
+    const invocation = processEvents(c.deps, [{ id: `e${i}`, body }]);
+    invocations.push(invocation);
+    await within(Promise.race([sent[i]?.fired, invocation]), BARRIER_TIMEOUT_MS);
+  }
+  return { results: await Promise.all(invocations), overlapped };
 }
 
 /**
@@ -260,7 +349,7 @@ describe('concurrent invocations on one cluster', () => {
     expect(wiretap.projectUpserts()).toEqual([]);
   });
 
-  it('converges when each instance change is followed at once by its own invocation, all interleaved', async () => {
+  it('converges when each instance change is followed at once by its own invocation, each planning before the one before it has written', async () => {
     // Prepare
     const oldIps = addresses('10.0.4', 6);
     const old = await launchAll(C1, oldIps);
@@ -285,15 +374,9 @@ describe('concurrent invocations on one cluster', () => {
       leave(s6),
       join(newIps[2] ?? ''),
     ];
-    // Act: no barrier; the changes start a few milliseconds apart, and the invocations overlap as they happen to,
-    // each seeing the fleet at a different moment.
-    const results = await Promise.all(
-      changes.map(async (change, i) => {
-        await sleep(i * STAGGER_MS);
-        const body = await change();
-        return processEvents(lambda().deps, [{ id: `e${i}`, body }]);
-      }),
-    );
+    // Act: each invocation plans while the one before it still holds its batch, each seeing the fleet at a
+    // different moment.
+    const { results, overlapped } = await interleaved(changes);
     // Assess
     expect(retried(results)).toEqual([]);
     const after = await current();
@@ -307,6 +390,10 @@ describe('concurrent invocations on one cluster', () => {
     }
     for (const id of joined) expect(ownership).toContain(`=${id}"`);
     for (const id of [s2, s4, s6]) expect(ownership).not.toContain(id);
+    // The race happened: every neighbouring pair overlapped, and the second invocation's batch, planned before the
+    // first one's was applied, lost to it (compare-and-swap) and was planned again.
+    expect(overlapped).toEqual(changes.slice(1).map(() => true));
+    expect(total(containers, METRIC.conflicts)).toBeGreaterThanOrEqual(1);
     setup.world.emulator.proxy.resetCounts();
     await invokeSequentially([...old, ...joined].map((id) => setup.world.stateEvent(id, 'running')));
     expect(setup.world.emulator.proxy.count('ChangeResourceRecordSets')).toBe(0);
@@ -372,9 +459,11 @@ describe('concurrent invocations on one cluster', () => {
     await invokeSequentially(events);
     const converged = await current();
     setup.world.emulator.proxy.resetCounts();
+    const reads = holdFirstReads(ids.length);
     // Act
     const results = await invokeConcurrently(events);
-    // Assess
+    // Assess: all ten were reading at the same moment
+    expect(reads.filled).toBe(true);
     expect(retried(results)).toEqual([]);
     expect(results.map((r) => r.outcomes.get(C1)?.status)).toEqual(ids.map(() => 'unchanged'));
     expect(setup.world.emulator.proxy.count('ListResourceRecordSets')).toBeGreaterThanOrEqual(ids.length);

@@ -1,7 +1,7 @@
 /**
  * Fault injection and outcome recording for the fault and hostile-input tests (tests/faults/).
  * - `injectFaults` answers the first matching requests with a fault (an error response, a connection reset, a delay,
- *   or a request held until the test lets it go), then lets requests through.
+ *   or a request held until the test lets it go, whose answer the test then reads), then lets requests through.
  * - `deliver` delivers events as the SQS queue does: the items a run names for retry come back, up to a limit.
  * - `Reliability` records what each fault or hostile input produced, for the README's Reliability table
  *   (tests/faults/render-reliability.ts renders it).
@@ -35,6 +35,12 @@ export const FAULTS = {
   appliedThenReset: { kind: 'apply-then-reset' },
 } as const satisfies Record<string, Fault>;
 
+/** What Route 53 (the emulator, through its rules layer) answered a request. */
+export interface Answer {
+  readonly status: number;
+  readonly body: string;
+}
+
 export interface Injection {
   /** Requests answered with the fault so far. */
   readonly injected: () => number;
@@ -42,6 +48,11 @@ export interface Injection {
   readonly release: () => void;
   /** For `hold`: resolves once a request is held. */
   readonly held: Promise<void>;
+  /**
+   * For `hold`: resolves, once released, with what Route 53 answered the held request. The caller gets the same
+   * answer if it is still waiting; a caller that gave up (a request timeout) never sees it, the test does.
+   */
+  readonly answer: Promise<Answer>;
 }
 
 /**
@@ -58,7 +69,25 @@ export function injectFaults(world: World, action: string, fault: Fault, times: 
   const held = new Promise<void>((resolve) => {
     markHeld = resolve;
   });
+  let markAnswered: (answer: Answer) => void = () => {};
+  const answer = new Promise<Answer>((resolve) => {
+    markAnswered = resolve;
+  });
   let replaying = false;
+  /** Sends the request on to the emulator (bypassing this interceptor) and returns its answer. */
+  const forward = async (ctx: RequestContext) => {
+    replaying = true;
+    try {
+      const query = ctx.query.toString();
+      return await request(`${world.emulator.endpoint}${ctx.path}${query ? `?${query}` : ''}`, {
+        method: ctx.method,
+        headers: ctx.headers,
+        body: ctx.body,
+      });
+    } finally {
+      replaying = false;
+    }
+  };
   const interceptor: BeforeForward = async (ctx: RequestContext) => {
     if (replaying || ctx.action !== action || injected >= times) return undefined;
     injected += 1;
@@ -67,31 +96,24 @@ export function injectFaults(world: World, action: string, fault: Fault, times: 
         return fault.response();
       case 'reset':
         return { status: 0, body: '', destroy: true };
-      case 'apply-then-reset': {
-        replaying = true;
-        try {
-          const query = ctx.query.toString();
-          await request(`${world.emulator.endpoint}${ctx.path}${query ? `?${query}` : ''}`, {
-            method: ctx.method,
-            headers: ctx.headers,
-            body: ctx.body,
-          });
-        } finally {
-          replaying = false;
-        }
+      case 'apply-then-reset':
+        await forward(ctx);
         return { status: 0, body: '', destroy: true };
-      }
       case 'delay':
         await new Promise((resolve) => setTimeout(resolve, fault.ms));
         return undefined;
-      case 'hold':
+      case 'hold': {
         markHeld();
         await released;
-        return undefined;
+        const res = await forward(ctx);
+        const body = res.body.toString();
+        markAnswered({ status: res.status, body });
+        return { status: res.status, body, headers: res.headers };
+      }
     }
   };
   world.emulator.proxy.beforeForward = interceptor;
-  return { injected: () => injected, release, held };
+  return { injected: () => injected, release, held, answer };
 }
 
 export interface Delivery {
