@@ -2,7 +2,6 @@
 import { normaliseClusterName } from '../lib/plan/names.js';
 import type { CommandSpec, Values } from './args.js';
 import type { Context } from './context.js';
-import { listClusters } from './status-view.js';
 
 export interface Command {
   readonly spec: CommandSpec;
@@ -13,18 +12,24 @@ export interface Command {
 }
 
 /**
- * The clusters named by --cluster (normalised, and checked to have a hosted zone) or, by default, every cluster a
- * sweep would look at: those this deployment owns in Route 53 and those running tagged instances name.
+ * The clusters named by --cluster (normalised, and checked to have a hosted zone) or, without it, those `list`
+ * gives (export: the clusters this deployment owns in Route 53).
  *
  * @throws InvalidClusterNameError for an invalid name or one at or above a zone's apex; NoHostedZoneError.
  */
-export async function targetClusters(ctx: Context, list = listClusters): Promise<string[]> {
-  const named = await namedCluster(ctx);
-  return named ?? list(ctx.deps);
+export async function targetClusters(
+  ctx: Context,
+  list: (deps: Context['deps']) => Promise<string[]>,
+): Promise<string[]> {
+  return (await namedCluster(ctx)) ?? list(ctx.deps);
 }
 
-/** The cluster --cluster names (normalised, and checked to have a hosted zone), or undefined without one. */
-async function namedCluster(ctx: Context): Promise<[string] | undefined> {
+/**
+ * The cluster --cluster names (normalised, and checked to have a hosted zone), or undefined without one.
+ *
+ * @throws InvalidClusterNameError for an invalid name or one at or above a zone's apex; NoHostedZoneError.
+ */
+export async function namedCluster(ctx: Context): Promise<[string] | undefined> {
   const { cluster } = ctx.options;
   if (cluster === undefined) return undefined;
   const name = normaliseClusterName(cluster);

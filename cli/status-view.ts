@@ -6,7 +6,7 @@
 
 import type { ReconcilerDeps } from '../lib/controller/deps.js';
 import type { ClusterOutcome } from '../lib/controller/outcomes.js';
-import { runOnce, sweepTargets } from '../lib/controller/run-once.js';
+import { runOnce } from '../lib/controller/run-once.js';
 import { nsName, ownerName } from '../lib/plan/names.js';
 import type { Plan } from '../lib/plan/plan.js';
 import type { RecordSet } from '../lib/plan/records.js';
@@ -31,11 +31,6 @@ type ViewDeps = Pick<ReconcilerDeps, 'route53' | 'ec2' | 'config' | 'zones'>;
 export async function ownedClusters(deps: Pick<ViewDeps, 'route53' | 'config' | 'zones'>): Promise<string[]> {
   const owned = (await findOwned(deps.route53, await deps.zones.writable(), deps.config)).filter(isOwned);
   return [...new Set(owned.map((o) => o.cluster))].sort();
-}
-
-/** The clusters a sweep would reconcile: those owned in Route 53 and those running tagged instances name. */
-export async function listClusters(deps: ViewDeps): Promise<string[]> {
-  return [...(await sweepTargets(deps)).clusters];
 }
 
 /** One instance as the operator sees it: a member, a former member still published, or a tagged bystander. */

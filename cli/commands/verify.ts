@@ -5,7 +5,7 @@
  */
 import { canonicalName, fqdn, nsName } from '../../lib/plan/names.js';
 import { integerOption, listOption, UsageError, type Values } from '../args.js';
-import { type Command, targetClusters } from '../command.js';
+import { type Command, namedCluster } from '../command.js';
 import type { Context } from '../context.js';
 import type { DnsMessage } from '../dns/message.js';
 import { CliError, describeError, EXIT } from '../failure.js';
@@ -111,7 +111,7 @@ export const verifyCommand: Command = {
   async run(ctx, values) {
     if (ctx.options.cluster === undefined) throw new UsageError('verify needs --cluster NAME', 'verify');
     const timeoutMs = integerOption(values, 'timeout', { min: 1, max: 60_000, fallback: 2000 });
-    const [cluster = ''] = await targetClusters(ctx);
+    const [cluster = ''] = (await namedCluster(ctx)) ?? [];
     const { expected, targets } = await planChecks(ctx, values, cluster);
     const results = await Promise.all(targets.map((t) => probe(t, timeoutMs)));
     const pass = results.every((r) => r.pass);
