@@ -9,6 +9,7 @@ import { reconcileResolverRule } from '../../lib/controller/resolver-rule.js';
 import { orphanRules } from '../../lib/controller/resolver-sweep.js';
 import { ruleTags } from '../../lib/plan/resolver-rules.js';
 import { createResolverRule, getResolverRule, listResolverRules } from '../../lib/provider/resolver-types.js';
+import { resolverError } from '../../tools/emulator/emulator.js';
 import { deploymentOf } from '../../tools/world/deployment.js';
 import type { OutboundEndpoint } from '../../tools/world/resolver-helpers.js';
 import { CLUSTER as cluster, created, delegateRule, forwardRule, idOf } from '../support/resolver.js';
@@ -154,6 +155,41 @@ describe('the private side’s safety', () => {
     // Assess
     expect(outcome.status === 'refused' && outcome.error.name).toBe('ResolverRuleNotOursError');
     expect(setup.world.emulator.proxy.count('UpdateResolverRule')).toBe(0);
+  });
+
+  it('reports a rule still in use as failed (retried), and deletes it on the next run', async () => {
+    // Prepare: the Resolver still counts the rule as in use during the first run (a slow disassociation).
+    await run();
+    setup.world.emulator.proxy.beforeForward = (ctx) =>
+      ctx.action === 'DeleteResolverRule'
+        ? resolverError('ResourceInUseException', 'Cannot delete the rule while it is associated with a VPC')
+        : undefined;
+
+    // Act
+    const first = await run([]);
+    setup.world.emulator.proxy.beforeForward = undefined;
+    const second = await run([]);
+
+    // Assess
+    expect(first.status === 'failed' && (first.error as Error).name).toBe('ResolverRuleInUseError');
+    expect(setup.world.telemetry.count('ResolverRulesFailed')).toBe(1);
+    expect(second.status === 'changed' && second.steps.map((s) => s.kind)).toEqual(['delete']);
+    expect(await allRules()).toEqual([]);
+  });
+
+  it('plans without writing in a dry run', async () => {
+    // Act
+    const outcome = await reconcileResolverRule(theDeps(), {
+      cluster,
+      zone: { id: zoneId, name: 'example.com' },
+      members: nodes(1),
+      family: 'ipv4',
+      dryRun: true,
+    });
+
+    // Assess
+    expect(outcome.status === 'planned' && outcome.steps.map((s) => s.kind)).toEqual(['create', 'associate']);
+    expect(await allRules()).toEqual([]);
   });
 
   it('sweeps away our rule of a cluster that is gone, and no other rule', async () => {
