@@ -1,0 +1,101 @@
+/**
+ * The Route 53 Resolver client, built as clients.ts builds the others: adaptive retries, timeouts, the same endpoint
+ * (`AWS_ENDPOINT_URL` or `endpoint`), user agent and credentials, the DNS role (`DNS_ROLE_ARN`) when one is set (the
+ * role of the dns-account template holds the optional Resolver actions), every failed attempt logged
+ * (attempt-log.ts) and every error classified (aws-errors.ts, service `route53resolver`).
+ *
+ * Its requests take tokens from a bucket of their own (not Route 53's): the Resolver's limit, 5 requests per second
+ * per account and Region, is apart from Route 53's. pacing.ts's `addPacing` is typed for the Route 53 client, so the
+ * same middleware is placed here for any client ({@link addClientPacing}).
+ */
+import { Route53ResolverClient } from '@aws-sdk/client-route53resolver';
+import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import type { FinalizeRequestMiddleware, MiddlewareStack } from '@smithy/types';
+import { logFailedAttempts } from './attempt-log.js';
+import { classifyErrors } from './aws-errors.js';
+import { type ClientOptions, DEFAULT_TIMEOUTS } from './clients.js';
+import { type PacingOptions, TokenBucket } from './pacing.js';
+import { RESOLVER_DEFAULTS } from './resolver-config.js';
+import type { Log } from './telemetry.js';
+
+export interface ResolverClientOptions
+  extends Pick<
+    ClientOptions,
+    'region' | 'endpoint' | 'userAgent' | 'credentials' | 'profile' | 'maxAttempts' | 'timeouts' | 'route53Role'
+  > {
+  /** Pacing of Resolver requests (default 2/s, burst 2); a bucket to share, or `false` for none. */
+  readonly pacing?: PacingOptions | TokenBucket | false;
+  /** Where failed attempts are logged; none when absent. */
+  readonly attemptLog?: Log;
+}
+
+/** The built client and its bucket (for the benchmark's and tests' counts of waiting). */
+export interface PacedResolver {
+  readonly resolver: Route53ResolverClient;
+  readonly bucket: TokenBucket | undefined;
+}
+
+/**
+ * Makes every request of the client, each retry included, take a token from the bucket first: the middleware of
+ * pacing.ts's `addPacing`, inside the retry loop, for any client.
+ */
+export function addClientPacing<I extends object, O extends object>(
+  client: { readonly middlewareStack: MiddlewareStack<I, O> },
+  bucket: TokenBucket,
+): void {
+  const pace: FinalizeRequestMiddleware<I, O> = (next) => async (args) => {
+    await bucket.take();
+    return next(args);
+  };
+  client.middlewareStack.addRelativeTo(pace, {
+    name: 'rlecPacing',
+    relation: 'after',
+    toMiddleware: 'retryMiddleware',
+    override: true,
+  });
+}
+
+/**
+ * Builds the Resolver client.
+ *
+ * @example createResolverClient({ route53Role: config.dnsRole, pacing: config.resolver.pacing })
+ */
+export function createResolverClient(options: ResolverClientOptions = {}): PacedResolver {
+  const timeouts = options.timeouts ?? DEFAULT_TIMEOUTS;
+  const where = {
+    ...(options.region ? { region: options.region } : {}),
+    ...(options.profile ? { profile: options.profile } : {}),
+    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+  };
+  const role = options.route53Role;
+  const credentials =
+    role === undefined
+      ? options.credentials
+      : fromTemporaryCredentials({
+          params: {
+            RoleArn: role.arn,
+            RoleSessionName: 'rlec-dns',
+            ...(role.externalId === undefined ? {} : { ExternalId: role.externalId }),
+          },
+          ...(options.credentials ? { masterCredentials: options.credentials } : {}),
+          clientConfig: where,
+        });
+  const resolver = new Route53ResolverClient({
+    retryMode: 'adaptive',
+    maxAttempts: options.maxAttempts ?? 8,
+    requestHandler: {
+      connectionTimeout: timeouts.connectionMs,
+      requestTimeout: timeouts.requestMs,
+      throwOnRequestTimeout: true,
+    },
+    ...where,
+    ...(credentials ? { credentials } : {}),
+    ...(options.userAgent ? { customUserAgent: options.userAgent } : {}),
+  });
+  const pacing = options.pacing ?? { ratePerSecond: RESOLVER_DEFAULTS.ratePerSecond, burst: RESOLVER_DEFAULTS.burst };
+  const bucket = pacing === false ? undefined : pacing instanceof TokenBucket ? pacing : new TokenBucket(pacing);
+  if (bucket !== undefined) addClientPacing(resolver, bucket);
+  if (options.attemptLog !== undefined) logFailedAttempts(resolver, options.attemptLog, 'route53resolver');
+  classifyErrors(resolver, 'route53resolver');
+  return { resolver, bucket };
+}
