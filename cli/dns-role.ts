@@ -29,13 +29,21 @@ export function roleEnv(options: CommonOptions): Record<string, string> {
   return env;
 }
 
-/** A configuration error about a variable the command line set names the flag instead, as a usage error. */
+/**
+ * A configuration error about a variable the command line set names the flag instead, as a usage error; a variable
+ * it did not set is named with its flag beside it (`--dns-role-arn (or DNS_ROLE_ARN)`).
+ */
 export function withFlagNames(error: unknown, options: CommonOptions): unknown {
   if (!(error instanceof ConfigError)) return error;
   const given = roleEnv(options);
-  const names = Object.keys(given) as (keyof typeof FLAGS)[];
-  if (!names.some((name) => error.message.startsWith(name))) return error;
-  return new UsageError(names.reduce((message, name) => message.replaceAll(name, FLAGS[name]), error.message));
+  const names = Object.keys(FLAGS) as (keyof typeof FLAGS)[];
+  if (!names.some((name) => name in given && error.message.startsWith(name))) return error;
+  const named = (name: keyof typeof FLAGS) => (name in given ? FLAGS[name] : `${FLAGS[name]} (or ${name})`);
+  const message = names.reduce(
+    (text, name) => text.replace(new RegExp(`\\b${name}\\b`, 'g'), named(name)),
+    error.message,
+  );
+  return new UsageError(message);
 }
 
 /** The DNS role cannot be assumed: nothing was read or changed in the zones' account. */
