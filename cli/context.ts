@@ -60,6 +60,9 @@ function telemetry(io: Io, debug: boolean): Telemetry {
   return { log, metrics };
 }
 
+/** Bounded connection time, so an unreachable endpoint fails in seconds. */
+const TIMEOUTS = { connectionMs: 5_000, requestMs: 30_000 } as const;
+
 /**
  * The account and Region the CLI acts for, as a function's environment would give them: ACCOUNT_ID when set, else
  * the account of the credentials (STS GetCallerIdentity: the caller's own account, never the DNS role's). Ownership
@@ -71,7 +74,11 @@ async function whereAmI(options: CommonOptions, env: Io['env']): Promise<Record<
     ...(options.region ? { region: options.region } : {}),
     ...(options.profile ? { profile: options.profile } : {}),
     maxAttempts: 3,
-    requestHandler: { connectionTimeout: TIMEOUTS.connectionMs, requestTimeout: TIMEOUTS.requestMs },
+    requestHandler: {
+      connectionTimeout: TIMEOUTS.connectionMs,
+      requestTimeout: TIMEOUTS.requestMs,
+      throwOnRequestTimeout: true,
+    },
   });
   try {
     const region = await sts.config.region().catch(() => {
@@ -93,14 +100,11 @@ async function whereAmI(options: CommonOptions, env: Io['env']): Promise<Record<
   }
 }
 
-const TIMEOUTS = { connectionMs: 5_000, requestMs: 30_000 } as const;
-
 /**
  * Builds the context: who and where the caller is, then the configuration (the functions' variables, with the
  * command line's --owner and --dns-role-* over them), then the clients from it, as the functions build theirs (the
  * DNS role, when set, assumed up front: lib/platform/clients.ts, ./dns-role.ts). Fewer retries than the functions (an
- * operator re-runs a command; a function must not give up early) and bounded connection time, so an unreachable
- * endpoint fails in seconds.
+ * operator re-runs a command; a function must not give up early) and bounded timeouts.
  *
  * @throws MissingRegionError, MissingCredentialsError, ConfigError (naming the variable at fault), UsageError (a
  *   --dns-role-* value), DnsRoleRefusedError.
