@@ -10,7 +10,6 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
-import type { RuntimeConfigAwsCredentialIdentityProvider } from '@aws-sdk/types';
 import { classifyAwsError, classifyErrors } from './aws-errors.js';
 import { addPacing, type PacingOptions, pacingFromEnv, TokenBucket } from './pacing.js';
 
@@ -89,7 +88,7 @@ export function createClients(options: ClientOptions = {}): Clients {
 function assumedRole(
   role: NonNullable<ClientOptions['route53Role']>,
   options: ClientOptions,
-): RuntimeConfigAwsCredentialIdentityProvider {
+): ReturnType<typeof fromTemporaryCredentials> {
   const provider = fromTemporaryCredentials({
     params: {
       RoleArn: role.arn,

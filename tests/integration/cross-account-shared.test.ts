@@ -97,6 +97,8 @@ describe('three deployments, two accounts, two Regions, one zone in the DNS acco
     // Assess
     expect(await zoneRecords(zone)).toEqual(expected);
     expect(setup.world.emulator.proxy.count('ChangeResourceRecordSets')).toBe(0);
+    // Each deployment's credentials from the role are kept (for an hour here): no AssumeRole per sweep or per call.
+    expect(setup.world.emulator.proxy.count('AssumeRole')).toBe(0);
     expect(statuses.filter((s) => !s.endsWith(' unchanged'))).toEqual([]);
     for (const name of NAMES) deps[name].close();
   });
