@@ -86,4 +86,21 @@ describe.each(CASES)('a DNS role that cannot be assumed (%s)', (_case, site, rol
     assessRefusal(telemetry, zone, site);
     deps.close();
   });
+
+  it('makes an event that needs the ownership scan (an instance EC2 forgot) change nothing, and say so once', async () => {
+    // Prepare
+    const zone = await layout();
+    const before = await zoneRecords(zone);
+    const { deps, telemetry } = deploymentAt(zone, site, role);
+    const forgotten = { id: 'm0', body: setup.world.stateEvent('i-0123456789abcdef0', 'terminated') };
+
+    // Act
+    const result = await processEvents(deps, [forgotten]);
+
+    // Assess
+    expect(result.retry).toEqual([]);
+    expect(await zoneRecords(zone)).toEqual(before);
+    assessRefusal(telemetry, zone, site);
+    deps.close();
+  });
 });
