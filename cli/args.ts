@@ -33,6 +33,16 @@ export const COMMON_OPTIONS = {
     placeholder: 'ID',
     description: "the deployment's owner id, as in the ownership record (default: OWNER_ID, else rlec-dns)",
   },
+  'dns-role-arn': {
+    type: 'string',
+    placeholder: 'ARN',
+    description: "a role in the zones' account for every Route 53 call (default: DNS_ROLE_ARN)",
+  },
+  'dns-role-external-id': {
+    type: 'string',
+    placeholder: 'ID',
+    description: "the external id the role's trust policy asks for (default: DNS_ROLE_EXTERNAL_ID)",
+  },
   json: { type: 'boolean', description: 'print JSON for scripts instead of tables' },
   debug: { type: 'boolean', description: 'log every step to stderr; print stack traces on errors' },
   help: { type: 'boolean', short: 'h', description: 'show this help' },
@@ -43,6 +53,9 @@ export interface CommonOptions {
   readonly region?: string | undefined;
   readonly profile?: string | undefined;
   readonly owner?: string | undefined;
+  /** The role Route 53 calls go through (zones in another account); EC2 and STS stay in the caller's account. */
+  readonly dnsRoleArn?: string | undefined;
+  readonly dnsRoleExternalId?: string | undefined;
   readonly json: boolean;
   readonly debug: boolean;
   readonly help: boolean;
@@ -79,6 +92,8 @@ export function parseCommand(spec: CommandSpec, argv: readonly string[]): { comm
     region: str(values, 'region'),
     profile: str(values, 'profile'),
     owner: str(values, 'owner'),
+    dnsRoleArn: str(values, 'dns-role-arn'),
+    dnsRoleExternalId: str(values, 'dns-role-external-id'),
     json: values.json === true,
     debug: values.debug === true,
     help: values.help === true,
@@ -142,6 +157,6 @@ export function helpText(spec: CommandSpec): string {
     '',
     'AWS: the standard credential chain (environment, --profile, SSO, instance role); AWS_ENDPOINT_URL is honoured.',
     'Settings shared with the functions: OWNER_ID, CLUSTER_TAG_KEY, ADDRESS_TYPE, ADDRESS_TYPE_TAG_KEY, RECORD_TTL,',
-    'HOSTED_ZONE_IDS.',
+    'HOSTED_ZONE_IDS, DNS_ROLE_ARN, DNS_ROLE_EXTERNAL_ID.',
   ].join('\n');
 }

@@ -1,17 +1,16 @@
 /**
- * What every command gets: AWS clients from the standard credential chain (with --region and --profile), the same
- * configuration the functions read (OWNER_ID, CLUSTER_TAG_KEY, … ; --owner overrides OWNER_ID), the zone directory,
- * and telemetry that stays silent unless --debug. Region and credentials are checked up front, so a missing one is
+ * What every command gets: AWS clients from the standard credential chain (with --region and --profile; Route 53
+ * through the DNS role when one is set), the same configuration the functions read (OWNER_ID, CLUSTER_TAG_KEY,
+ * DNS_ROLE_ARN, … ; --owner and --dns-role-* override them), the zone directory, and telemetry that stays silent unless --debug. Region and credentials are checked up front, so a missing one is
  * reported as such rather than as the first API call's failure.
  */
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { ReconcilerDeps } from '../lib/controller/deps.js';
-import { createClients } from '../lib/platform/clients.js';
-import { loadConfig } from '../lib/platform/config.js';
+import { type Config, loadConfig } from '../lib/platform/config.js';
 import { createDeps } from '../lib/platform/factory.js';
-import { pacingFromEnv } from '../lib/platform/pacing.js';
 import type { Log, MetricSink, Telemetry } from '../lib/platform/telemetry.js';
 import type { CommonOptions } from './args.js';
+import { assumeDnsRole, roleEnv, withFlagNames } from './dns-role.js';
 import { CliError } from './failure.js';
 import type { Io } from './output.js';
 
@@ -61,69 +60,74 @@ function telemetry(io: Io, debug: boolean): Telemetry {
   return { log, metrics };
 }
 
+/** Bounded connection time, so an unreachable endpoint fails in seconds. */
+const TIMEOUTS = { connectionMs: 5_000, requestMs: 30_000 } as const;
+
 /**
  * The account and Region the CLI acts for, as a function's environment would give them: ACCOUNT_ID when set, else
- * the account of the credentials (STS GetCallerIdentity). Ownership records bind a cluster to an account and Region,
- * so the CLI must know both to tell this deployment's clusters from those owned elsewhere.
+ * the account of the credentials (STS GetCallerIdentity: the caller's own account, never the DNS role's). Ownership
+ * records bind a cluster to an account and Region, so the CLI must know both to tell this deployment's clusters from
+ * those owned elsewhere. Region and credentials are checked here, before any other call.
  */
-async function whereAmI(options: CommonOptions, env: Io['env'], region: string): Promise<Record<string, string>> {
-  const given = env.ACCOUNT_ID?.trim();
-  if (given !== undefined && given !== '') return { ACCOUNT_ID: given, AWS_REGION: region };
-  const sts = new STSClient({ region, ...(options.profile ? { profile: options.profile } : {}), maxAttempts: 3 });
+async function whereAmI(options: CommonOptions, env: Io['env']): Promise<Record<string, string>> {
+  const sts = new STSClient({
+    ...(options.region ? { region: options.region } : {}),
+    ...(options.profile ? { profile: options.profile } : {}),
+    maxAttempts: 3,
+    requestHandler: {
+      connectionTimeout: TIMEOUTS.connectionMs,
+      requestTimeout: TIMEOUTS.requestMs,
+      throwOnRequestTimeout: true,
+    },
+  });
   try {
+    const region = await sts.config.region().catch(() => {
+      throw new MissingRegionError();
+    });
+    await sts.config.credentials();
+    const given = env.ACCOUNT_ID?.trim();
+    if (given !== undefined && given !== '') return { ACCOUNT_ID: given, AWS_REGION: region };
     const { Account } = await sts.send(new GetCallerIdentityCommand({}));
     if (Account === undefined) throw new CliError('STS GetCallerIdentity returned no account; set ACCOUNT_ID');
     return { ACCOUNT_ID: Account, AWS_REGION: region };
+  } catch (error) {
+    if (error instanceof Error && error.name === 'CredentialsProviderError') {
+      throw new MissingCredentialsError(options.profile, error);
+    }
+    throw error;
   } finally {
     sts.destroy();
   }
 }
 
 /**
- * Builds the context. Fewer retries than the functions (an operator re-runs a command; a function must not give up
- * early) and bounded connection time, so an unreachable endpoint fails in seconds.
+ * Builds the context: who and where the caller is, then the configuration (the functions' variables, with the
+ * command line's --owner and --dns-role-* over them), then the clients from it, as the functions build theirs (the
+ * DNS role, when set, assumed up front: lib/platform/clients.ts, ./dns-role.ts). Fewer retries than the functions (an
+ * operator re-runs a command; a function must not give up early) and bounded timeouts.
  *
- * @throws MissingRegionError, MissingCredentialsError, or ConfigError (naming the variable at fault).
+ * @throws MissingRegionError, MissingCredentialsError, ConfigError (naming the variable at fault), UsageError (a
+ *   --dns-role-* value), DnsRoleRefusedError.
  */
 export async function createContext(options: CommonOptions, io: Io): Promise<Context> {
-  const { route53, ec2 } = createClients({
-    region: options.region,
-    profile: options.profile,
-    maxAttempts: 3,
-    timeouts: { connectionMs: 5_000, requestMs: 30_000 },
-    route53Pacing: pacingFromEnv(io.env),
-  });
-  const close = () => {
-    route53.destroy();
-    ec2.destroy();
-  };
-  let where: Record<string, string>;
+  const flags = { ...roleEnv(options), ...(options.owner === undefined ? {} : { OWNER_ID: options.owner }) };
+  const where = await whereAmI(options, io.env);
+  let config: Config;
   try {
-    const region = await ec2.config.region().catch(() => {
-      throw new MissingRegionError();
-    });
-    await route53.config.credentials();
-    where = await whereAmI(options, io.env, region);
+    config = loadConfig({ ...io.env, ...where, ...flags });
   } catch (error) {
-    close();
-    if (error instanceof Error && error.name === 'CredentialsProviderError') {
-      throw new MissingCredentialsError(options.profile, error);
-    }
-    throw error;
+    throw withFlagNames(error, options);
   }
-  const owner = options.owner === undefined ? {} : { OWNER_ID: options.owner };
-  let config: ReturnType<typeof loadConfig>;
-  try {
-    config = loadConfig({ ...io.env, ...where, ...owner });
-  } catch (error) {
-    close();
-    throw error;
-  }
-  // The clients were built before the configuration (to find the region and the account): the factory uses them.
   const deps = createDeps(config, {
-    use: { route53, ec2 },
+    clients: { region: where.AWS_REGION, profile: options.profile, maxAttempts: 3, timeouts: TIMEOUTS },
     telemetry: telemetry(io, options.debug),
     zoneCacheSeconds: 3600,
   });
-  return { io, options, deps, close };
+  try {
+    await assumeDnsRole(deps);
+  } catch (error) {
+    deps.close();
+    throw error;
+  }
+  return { io, options, deps, close: deps.close };
 }

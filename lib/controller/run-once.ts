@@ -120,28 +120,48 @@ function withRetired(main: ClusterOutcome | undefined, retired: ClusterOutcome):
 }
 
 /**
+ * The DNS role (zones in another account: DNS_ROLE_ARN), assumed before the run's first Route 53 call, so a role that
+ * cannot be assumed is one error for the run, not one per cluster. The SDK's provider keeps the credentials until
+ * shortly before they expire: this costs an STS call only when they are due.
+ *
+ * @throws AwsPermanentError (sts:AssumeRole on the role's ARN) when STS refuses the role.
+ */
+async function assumeDnsRole(deps: Pick<ReconcilerDeps, 'route53' | 'config'>): Promise<void> {
+  if (deps.config.dnsRole !== undefined) await deps.route53.config.credentials();
+}
+
+/**
  * Reconciles the clusters asked for, in the mode asked for. Never throws for one cluster's problem: each outcome
- * says what happened. A permanent AWS error before any cluster is known (listing zones denied) is logged, counted
- * and returned as no outcome.
+ * says what happened. A permanent AWS error before any cluster is known (the DNS role refused, listing zones denied)
+ * is logged once, counted and returned as no outcome.
  *
  * @example await runOnce(deps, { clusters: 'all', mode: 'plan' }) // what the next sweep would write
  */
 export async function runOnce(deps: ReconcilerDeps, request: RunRequest): Promise<RunResult> {
   const { mode } = request;
+  const notDone = (what: string, error: AwsPermanentError): RunResult => {
+    deps.telemetry.log.error(`${what} not done: ${error.message}`, { error: error.name, ...awsAttributes(error) });
+    deps.telemetry.metrics.addMetric(METRIC.awsPermanentErrors, 'Count', 1);
+    return {
+      outcomes: new Map(),
+      fleet: { clusters: new Map(), tagged: new Map(), problems: [] },
+      elsewhere: [],
+      problems: [],
+    };
+  };
   let targets: SweepTargets | undefined;
+  try {
+    await assumeDnsRole(deps);
+  } catch (error) {
+    if (!(error instanceof AwsPermanentError)) throw error;
+    return notDone(request.clusters === 'all' ? 'sweep' : 'run', error);
+  }
   if (request.clusters === 'all') {
     try {
       targets = await sweepTargets(deps);
     } catch (error) {
       if (!(error instanceof AwsPermanentError)) throw error;
-      deps.telemetry.log.error(`sweep not done: ${error.message}`, { error: error.name, ...awsAttributes(error) });
-      deps.telemetry.metrics.addMetric(METRIC.awsPermanentErrors, 'Count', 1);
-      return {
-        outcomes: new Map(),
-        fleet: { clusters: new Map(), tagged: new Map(), problems: [] },
-        elsewhere: [],
-        problems: [],
-      };
+      return notDone('sweep', error);
     }
     reportTargets(deps, targets);
   }

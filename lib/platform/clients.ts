@@ -10,7 +10,7 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
-import { classifyErrors } from './aws-errors.js';
+import { classifyAwsError, classifyErrors } from './aws-errors.js';
 import { addPacing, type PacingOptions, pacingFromEnv, TokenBucket } from './pacing.js';
 
 export interface Clients {
@@ -70,24 +70,7 @@ export function createClients(options: ClientOptions = {}): Clients {
   } as const;
   const role = options.route53Role;
   const route53 = new Route53Client(
-    role === undefined
-      ? common
-      : {
-          ...common,
-          credentials: fromTemporaryCredentials({
-            params: {
-              RoleArn: role.arn,
-              RoleSessionName: 'rlec-dns',
-              ...(role.externalId === undefined ? {} : { ExternalId: role.externalId }),
-            },
-            ...(options.credentials ? { masterCredentials: options.credentials } : {}),
-            clientConfig: {
-              ...(options.region ? { region: options.region } : {}),
-              ...(options.profile ? { profile: options.profile } : {}),
-              ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-            },
-          }),
-        },
+    role === undefined ? common : { ...common, credentials: assumedRole(role, options) },
   );
   const pacing = options.route53Pacing ?? pacingFromEnv(process.env);
   if (pacing !== false) addPacing(route53, pacing instanceof TokenBucket ? pacing : new TokenBucket(pacing));
@@ -95,4 +78,35 @@ export function createClients(options: ClientOptions = {}): Clients {
   classifyErrors(route53, 'route53');
   classifyErrors(ec2, 'ec2');
   return { route53, ec2 };
+}
+
+/**
+ * The role's credentials, from the SDK's own provider (it renews them before they expire). A refusal is named as
+ * what it is, `sts:AssumeRole` on the role's ARN with STS's reason, not as the Route 53 call that needed them: an
+ * AwsPermanentError for a denial (trust policy, external id, no such role), transient for throttling or the network.
+ */
+function assumedRole(
+  role: NonNullable<ClientOptions['route53Role']>,
+  options: ClientOptions,
+): ReturnType<typeof fromTemporaryCredentials> {
+  const provider = fromTemporaryCredentials({
+    params: {
+      RoleArn: role.arn,
+      RoleSessionName: 'rlec-dns',
+      ...(role.externalId === undefined ? {} : { ExternalId: role.externalId }),
+    },
+    ...(options.credentials ? { masterCredentials: options.credentials } : {}),
+    clientConfig: {
+      ...(options.region ? { region: options.region } : {}),
+      ...(options.profile ? { profile: options.profile } : {}),
+      ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+    },
+  });
+  return async (props) => {
+    try {
+      return await provider(props);
+    } catch (error) {
+      throw classifyAwsError(error, { service: 'sts', action: 'AssumeRole', resource: role.arn });
+    }
+  };
 }

@@ -114,7 +114,8 @@ describe('a zone in another account', () => {
     expect(await records(a.dnsRoute53, a.dnsZone)).toEqual([]);
     const errors = telemetry.lines.filter((l) => l.level === 'error');
     expect(errors).toHaveLength(1);
-    expect(errors[0]?.message).toContain(a.roleArn);
+    expect(errors[0]?.message).toContain(`AWS refused sts:AssumeRole on ${a.roleArn}: AccessDenied`);
+    expect(errors[0]?.attributes).toMatchObject({ action: 'sts:AssumeRole', resource: a.roleArn });
     expect(telemetry.count(METRIC.awsPermanentErrors)).toBe(1);
     deps.close();
   });
