@@ -51,7 +51,8 @@ export interface ZoneSender {
 /** What a failed request says about each of its parts, or that it must be cut in halves to tell. */
 type Diagnosis = { readonly bisect: true } | { readonly bisect: false; readonly results: Map<string, PartResult> };
 
-const quoted = [/\bname='([^']+)'/gi, /\bDNS name (\S+)/gi];
+// `[name='ns1.c1.example.com.', type='A']`, and `DNS name ns1.c1.example.com. is …` (a name has a dot: not `DNS name in`).
+const quoted = [/\bname='([^']+)'/gi, /\bDNS name (\S*\.\S*)/gi];
 
 /** The record names a reason of Route 53's quotes, canonical. */
 export function namesIn(reason: string): string[] {
