@@ -4,6 +4,8 @@
  * are still what we read: a compare-and-swap. When another writer got there first, Route 53 answers
  * InvalidChangeBatch and we report a conflict, so the caller re-reads and plans again.
  *
+ * The loop sends each zone's changes of a round in one request (sendChangeBatch; lib/controller/zone-batch.ts puts
+ * the clusters' parts together and sorts out a rejection per cluster). applyChanges sends one cluster's changes alone.
  * A plan too large for one request (Route 53's per-request limits) is sent as several, each a compare-and-swap, in
  * the order lib/provider/batches.ts gives: the zone stays valid and safe after each one, so a conflict, a throttle or a timeout
  * half-way leaves records the next run recognises and finishes.
