@@ -1,22 +1,20 @@
 /**
- * One cluster in one zone: plan against what Route 53 holds, check the plan can be served, write it as one
- * compare-and-swap, and when another writer won the race, re-read both Route 53 and EC2 and try again (bounded,
- * jittered: retry.ts). Nothing is mutated: the records after the write are returned beside the outcome.
+ * One cluster in one zone (a placement): plan against what Route 53 holds, and check the plan can be served. The
+ * writes, one request per zone for every placement of a round, and the retries of lost races are placements.ts's.
+ * Also here: what every stage shares (the EC2 snapshot, the records after a write, the log of a write, failures).
  */
 import { type Plan, planCluster } from '../plan/plan.js';
 import { describeRecord, keyOf, type RecordSet } from '../plan/records.js';
 import { awsAttributes } from '../platform/aws-errors.js';
-import { AwsPermanentError, ConflictError, DeferredError, isPermanent } from '../platform/errors.js';
+import { AwsPermanentError, DeferredError, isPermanent } from '../platform/errors.js';
 import { METRIC } from '../platform/telemetry.js';
-import { applyChanges, ConflictDetected } from '../provider/route53.js';
 import { assertServed, createsDelegation } from '../registry/cuts.js';
 import { describeOwner } from '../registry/ownership.js';
-import { readCluster } from '../registry/route53.js';
 import type { HostedZone } from '../registry/zones.js';
 import { type Fleet, groupMembers, taggedRunningInstances } from '../source/instances.js';
-import type { ReconcilerDeps } from './deps.js';
+import { membersFor } from '../source/members.js';
+import { isShortOfTime, type ReconcilerDeps } from './deps.js';
 import type { ClusterOutcome } from './outcomes.js';
-import { attemptsLeft, backoffMs, DEFAULT_RETRY, realSleep } from './retry.js';
 
 /** Apply writes; plan only reports what would be written (the CLI's `plan`, and `status`). */
 export type Mode = 'apply' | 'plan';
@@ -39,20 +37,12 @@ export interface ConvergeOptions {
   readonly served?: boolean;
 }
 
-export interface Converged {
-  readonly outcome: ClusterOutcome;
-  /** The cluster's records after this step (after the write, when one was made). */
-  readonly read: ClusterRead;
-  /** True when the zone cuts were checked (or need no check) in this step or before. */
-  readonly served: boolean;
-}
-
 export async function snapshot(deps: ReconcilerDeps): Promise<Fleet> {
   return groupMembers(await taggedRunningInstances(deps.ec2, deps.config.clusterTagKey), deps.config);
 }
 
 /** The cluster's records once a batch has been applied: Route 53 applies it whole, so this is known without a read. */
-function afterWrite(current: readonly RecordSet[], plan: Plan): RecordSet[] {
+export function afterWrite(current: readonly RecordSet[], plan: Plan): RecordSet[] {
   const deleted = new Set(plan.changes.filter((c) => c.action === 'DELETE').map((c) => keyOf(c.record)));
   const kept = current.filter((r) => !deleted.has(keyOf(r)));
   return [...kept, ...plan.changes.filter((c) => c.action === 'CREATE').map((c) => c.record)];
@@ -81,7 +71,13 @@ async function checkServed(
   return true;
 }
 
-function logWrite(deps: ReconcilerDeps, read: ClusterRead, plan: Plan, changeId: string | undefined, attempt: number) {
+export function logWrite(
+  deps: ReconcilerDeps,
+  read: ClusterRead,
+  plan: Plan,
+  changeId: string | undefined,
+  attempt: number,
+): void {
   deps.telemetry.log.info('cluster records changed', {
     cluster: plan.cluster,
     zone: read.zone.name,
@@ -92,67 +88,57 @@ function logWrite(deps: ReconcilerDeps, read: ClusterRead, plan: Plan, changeId:
     attempt,
   });
   deps.telemetry.metrics.addMetric(METRIC.recordsChanged, 'Count', plan.changes.length);
-  deps.telemetry.metrics.addMetric(METRIC.changeBatches, 'Count', 1);
 }
 
+/** A placement planned: done (nothing to write, or a dry run), or with changes to write. */
+export type Planned =
+  | { readonly kind: 'done'; readonly outcome: ClusterOutcome; readonly served: boolean }
+  | { readonly kind: 'write'; readonly plan: Plan; readonly served: boolean };
+
 /**
- * Plans and writes one cluster in one zone, retrying lost compare-and-swap races.
+ * Plans one cluster in one zone (a placement) against what Route 53 holds there, and checks the plan can be served.
+ * Writing is the caller's (placements.ts), with every other placement of the zone in the same request.
  *
- * @throws ConflictError when the records kept changing under us; any error of planning or writing.
+ * @throws any error of planning (foreign records, a hidden delegation, limits) or of the zone-cut reads.
  */
-export async function converge(
+export async function planPlacement(
   deps: ReconcilerDeps,
   cluster: string,
-  first: ClusterRead,
-  firstFleet: Fleet,
+  read: ClusterRead,
+  fleet: Fleet,
   options: ConvergeOptions,
-): Promise<Converged> {
-  const retry = deps.retry ?? DEFAULT_RETRY;
-  let read = first;
-  let fleet = firstFleet;
-  let served = options.served === true;
-  for (let attempt = 1; ; attempt += 1) {
-    const plan = planCluster({
-      cluster,
-      current: read.current,
-      members: options.retire ? [] : (fleet.clusters.get(cluster) ?? []),
-      deployment: deps.config,
-      visible: options.visible ?? new Set(),
-      ttl: deps.config.recordTtl,
-    });
-    const base = { cluster, plan, zone: read.zone, records: read.current };
-    if (plan.elsewhere !== undefined) return { outcome: { ...base, status: 'elsewhere' }, read, served };
-    served = await checkServed(deps, read, plan, fleet, { ...options, served });
-    if (plan.changes.length === 0) return { outcome: { ...base, status: 'unchanged' }, read, served };
-    if (options.mode === 'plan') {
-      const writes = [{ zone: read.zone, changes: plan.changes }];
-      return { outcome: { ...base, status: 'planned', writes }, read, served };
-    }
-    try {
-      const changeId = await applyChanges(
-        deps.route53,
-        read.zone.id,
-        plan.changes,
-        `rlec-dns ${deps.config.ownerId}: ${cluster}`,
-      );
-      logWrite(deps, read, plan, changeId, attempt);
-      const writes = [{ zone: read.zone, changes: plan.changes, changeId }];
-      const after = { zone: read.zone, current: afterWrite(read.current, plan) };
-      return { outcome: { ...base, status: 'changed', writes }, read: after, served };
-    } catch (error) {
-      if (!(error instanceof ConflictDetected)) throw error;
-      deps.telemetry.metrics.addMetric(METRIC.conflicts, 'Count', 1);
-      if (!attemptsLeft(attempt, retry)) {
-        const message = `cluster ${cluster}: records kept changing under us; gave up after ${attempt} attempts`;
-        throw new ConflictError(message, { cause: error });
-      }
-      const delayMs = backoffMs(attempt, retry, deps.random ?? Math.random);
-      deps.telemetry.log.info('conflicting writer; re-reading', { cluster, attempt, delayMs, reason: error.messages });
-      await (deps.sleep ?? realSleep)(delayMs);
-      read = { zone: read.zone, current: await readCluster(deps.route53, read.zone.id, cluster) };
-      if (!options.retire) fleet = await snapshot(deps);
-    }
+): Promise<Planned> {
+  const plan = planCluster({
+    cluster,
+    current: read.current,
+    members: options.retire ? [] : membersFor(fleet, cluster, read.zone),
+    deployment: deps.config,
+    visible: options.visible ?? new Set(),
+    ttl: deps.config.recordTtl,
+  });
+  const base = { cluster, plan, zone: read.zone, records: read.current };
+  if (plan.elsewhere !== undefined)
+    return { kind: 'done', outcome: { ...base, status: 'elsewhere' }, served: options.served === true };
+  const served = await checkServed(deps, read, plan, fleet, options);
+  if (plan.changes.length === 0) return { kind: 'done', outcome: { ...base, status: 'unchanged' }, served };
+  if (options.mode === 'plan') {
+    const writes = [{ zone: read.zone, changes: plan.changes }];
+    return { kind: 'done', outcome: { ...base, status: 'planned', writes }, served };
   }
+  return { kind: 'write', plan, served };
+}
+
+/** Throws DeferredError when the invocation has too little time left to start another cluster. */
+export function outOfTime(deps: ReconcilerDeps): void {
+  const deferral = deferralOf(deps);
+  if (deferral !== undefined) throw deferral;
+}
+
+/** A DeferredError when the invocation has too little time left to start more work, else undefined. */
+export function deferralOf(deps: ReconcilerDeps): DeferredError | undefined {
+  return isShortOfTime(deps)
+    ? new DeferredError(`cluster deferred: the invocation is short of time; its events will be retried`)
+    : undefined;
 }
 
 /** The outcome of a cluster that could not be reconciled, logged and counted as its kind of error says. */

@@ -63,3 +63,25 @@ export const needsRetry = (outcome: ClusterOutcome | undefined): boolean =>
 /** Every write of an outcome (none for the statuses that write nothing). */
 export const writesOf = (outcome: ClusterOutcome): readonly Write[] =>
   outcome.status === 'changed' || outcome.status === 'planned' ? outcome.writes : [];
+
+/** Which status a cluster takes when its placements (zones) end differently: the first of these that any has. */
+const PRECEDENCE: readonly OutcomeStatus[] = [
+  'failed',
+  'deferred',
+  'refused',
+  'elsewhere',
+  'changed',
+  'planned',
+  'unchanged',
+];
+
+/**
+ * One cluster's outcome from those of its placements (one per zone it is published in): the one that must be acted
+ * on wins (a failure, whose events come back, before a refusal), and the writes of every zone are kept.
+ */
+export function combineOutcomes(a: ClusterOutcome | undefined, b: ClusterOutcome): ClusterOutcome {
+  if (a === undefined) return b;
+  const [first, second] = PRECEDENCE.indexOf(a.status) <= PRECEDENCE.indexOf(b.status) ? [a, b] : [b, a];
+  if (first.status !== 'changed' && first.status !== 'planned') return first;
+  return { ...first, writes: [...first.writes, ...writesOf(second)] };
+}

@@ -1,6 +1,7 @@
 /**
- * The rounds of a run over a set of clusters: read → plan → apply, per cluster, with compare-and-swap writes
- * (converge.ts). Route 53 is read before EC2, so the EC2 view a plan uses is never older than the records it replaces.
+ * The rounds of a run over a set of clusters: read → plan → apply, per placement (a cluster in one of its zones),
+ * each zone's writes in one request per round, each placement's part of it a compare-and-swap (placements.ts,
+ * zone-batch.ts). Route 53 is read before EC2, so the EC2 view a plan uses is never older than the records it replaces.
  *
  * After writing, EC2 is read once more (one call for every cluster written) and each written cluster is planned
  * again against the records it now has. Compare-and-swap alone cannot catch an invocation whose plan came out empty:
@@ -8,25 +9,17 @@
  * still on its way, that batch lands last with a stale view; the read after the write sees it and puts it right.
  */
 import { ownerName } from '../plan/names.js';
-import { DeferredError } from '../platform/errors.js';
 import { METRIC } from '../platform/telemetry.js';
 import { claimOf, ownershipIn } from '../registry/ownership.js';
 import { readCluster } from '../registry/route53.js';
 import type { HostedZone } from '../registry/zones.js';
 import { type Fleet, instancesByIds } from '../source/instances.js';
-import {
-  type ClusterRead,
-  type Converged,
-  converge,
-  failure,
-  type Mode,
-  reportElsewhere,
-  snapshot,
-} from './converge.js';
+import { type ClusterRead, failure, type Mode, outOfTime, reportElsewhere, snapshot } from './converge.js';
 import { isShortOfTime, type ReconcilerDeps } from './deps.js';
-import type { ClusterOutcome } from './outcomes.js';
+import { type ClusterOutcome, combineOutcomes } from './outcomes.js';
+import { convergePlacements, type Placement, placementKey } from './placements.js';
 
-/** Write-then-check rounds per cluster before leaving the rest to the next event or the sweep. */
+/** Write-then-check rounds per placement before leaving the rest to the next event or the sweep. */
 const VERIFY_ROUNDS = 3;
 
 const EMPTY_FLEET: Fleet = { clusters: new Map(), tagged: new Map(), problems: [] };
@@ -38,12 +31,16 @@ export interface ReconcileOptions {
    * and the cluster), not only before a cluster's first write.
    */
   readonly checkEveryCut?: boolean;
+  /** An EC2 snapshot already taken for this run: used for the first plans instead of reading EC2 again. */
+  readonly fleet?: Fleet;
 }
 
 export interface Reconciled {
   readonly outcomes: Map<string, ClusterOutcome>;
-  /** Where each cluster that could be placed was read: its zone. */
+  /** Where each cluster that could be placed was read: its first zone (the only one today). */
   readonly zones: ReadonlyMap<string, HostedZone>;
+  /** Every zone each cluster that could be placed was read in. */
+  readonly zonesOf: ReadonlyMap<string, readonly HostedZone[]>;
   /** The last EC2 snapshot the plans used. */
   readonly fleet: Fleet;
 }
@@ -64,22 +61,15 @@ function reportProblems(deps: ReconcilerDeps, fleet: Fleet, clusters: ReadonlySe
  * The instances our EC2 shows among those that ownership records of the earlier form (no account, no Region) list
  * and the fleet does not: they settle whose such a record is. One call for all, and none once records are upgraded.
  */
-async function legacyInstances(deps: ReconcilerDeps, reads: ReadonlyMap<string, ClusterRead>, fleet: Fleet) {
+async function legacyInstances(deps: ReconcilerDeps, placements: Iterable<Placement>, fleet: Fleet) {
   const members = new Set([...fleet.clusters.values()].flat().map((m) => m.instanceId));
-  const wanted = [...reads].flatMap(([cluster, read]) => {
+  const wanted = [...placements].flatMap(({ cluster, read }) => {
     const ownership = ownershipIn(ownerName(cluster), read.current);
     if (claimOf(ownership, deps.config).kind !== 'legacy') return [];
     return [...(ownership?.slots.keys() ?? [])].filter((id) => !members.has(id));
   });
-  const found = wanted.length === 0 ? [] : await instancesByIds(deps.ec2, wanted);
+  const found = wanted.length === 0 ? [] : await instancesByIds(deps.ec2, [...new Set(wanted)]);
   return new Set([...members, ...found.map((i) => i.id)]);
-}
-
-/** Throws DeferredError when the invocation has too little time left to start another cluster. */
-function outOfTime(deps: ReconcilerDeps): void {
-  if (isShortOfTime(deps)) {
-    throw new DeferredError(`cluster deferred: the invocation is short of time; its events will be retried`);
-  }
 }
 
 /** A later round's outcome added to an earlier one: writes accumulate; a round that writes nothing keeps the rest. */
@@ -89,10 +79,34 @@ function merge(earlier: ClusterOutcome | undefined, later: ClusterOutcome): Clus
   return later.status === 'unchanged' ? earlier : later;
 }
 
+/** Reads each cluster's records in every zone it is published in; a cluster whose zones cannot be read fails. */
+async function readPlacements(deps: ReconcilerDeps, names: ReadonlySet<string>) {
+  const placements = new Map<string, Placement>();
+  const zonesOf = new Map<string, HostedZone[]>();
+  const errors = new Map<string, unknown>();
+  for (const cluster of names) {
+    try {
+      outOfTime(deps);
+      const zones = await deps.zones.zonesFor(cluster);
+      const reads: [string, Placement][] = [];
+      for (const zone of zones) {
+        const read = { zone, current: await readCluster(deps.route53, zone.id, cluster) };
+        reads.push([placementKey(cluster, zone), { cluster, read }]);
+      }
+      for (const [key, placement] of reads) placements.set(key, placement);
+      zonesOf.set(cluster, zones);
+    } catch (error) {
+      errors.set(cluster, error);
+    }
+  }
+  return { placements, zonesOf, errors };
+}
+
 /**
- * Makes each cluster's records exact (or, in plan mode, says what would). One cluster's refusal or failure never
- * stops the others. Reads every cluster's records first, then one EC2 snapshot shared by all; after writing, one
- * more EC2 read checks every cluster written (see the module's comment).
+ * Makes each cluster's records exact (or, in plan mode, says what would), in every zone it is published in. One
+ * cluster's refusal or failure never stops the others. Reads every cluster's records first, then one EC2 snapshot
+ * shared by all (or the one `options.fleet` gives); writes each zone's changes in one request per round; after
+ * writing, one more EC2 read checks every placement written (see the module's comment).
  */
 export async function reconcileClusters(
   deps: ReconcilerDeps,
@@ -101,45 +115,33 @@ export async function reconcileClusters(
 ): Promise<Reconciled> {
   const outcomes = new Map<string, ClusterOutcome>();
   const names = new Set(clusters);
-  let reads = new Map<string, ClusterRead>();
-  const zoneErrors = new Map<string, unknown>();
-  for (const cluster of names) {
-    try {
-      outOfTime(deps);
-      const zone = await deps.zones.zoneFor(cluster);
-      reads.set(cluster, { zone, current: await readCluster(deps.route53, zone.id, cluster) });
-    } catch (error) {
-      zoneErrors.set(cluster, error);
-    }
-  }
-  const zones = new Map([...reads].map(([cluster, read]) => [cluster, read.zone]));
-  if (names.size === 0) return { outcomes, zones, fleet: EMPTY_FLEET };
-  let fleet = await snapshot(deps);
-  for (const [cluster, error] of zoneErrors) {
+  const read = await readPlacements(deps, names);
+  const zones = new Map([...read.zonesOf].flatMap(([cluster, z]) => (z[0] === undefined ? [] : [[cluster, z[0]]])));
+  if (names.size === 0) return { outcomes, zones, zonesOf: read.zonesOf, fleet: EMPTY_FLEET };
+  let fleet = options.fleet ?? (await snapshot(deps));
+  for (const [cluster, error] of read.errors) {
     outcomes.set(cluster, failure(deps, cluster, error, { instances: fleet.tagged.get(cluster) }));
   }
-  reportProblems(deps, fleet, new Set(reads.keys()));
-  const visible = await legacyInstances(deps, reads, fleet);
+  reportProblems(deps, fleet, new Set(read.zonesOf.keys()));
+  const visible = await legacyInstances(deps, read.placements.values(), fleet);
   const served = new Set<string>();
+  const byPlacement = new Map<string, ClusterOutcome>();
+  const { mode } = options;
+  const checkEveryCut = options.checkEveryCut === true;
 
-  for (let round = 1; reads.size > 0; round += 1) {
-    const written = new Map<string, ClusterRead>();
-    for (const [cluster, read] of reads) {
-      let step: Converged;
-      try {
-        outOfTime(deps);
-        step = await converge(deps, cluster, read, fleet, { ...options, visible, served: served.has(cluster) });
-      } catch (error) {
-        outcomes.set(cluster, failure(deps, cluster, error, { read }));
-        continue;
-      }
-      if (step.served) served.add(cluster);
-      if (round === 1) reportElsewhere(deps, step.outcome, fleet);
-      outcomes.set(cluster, merge(outcomes.get(cluster), step.outcome));
-      if (step.outcome.status === 'changed') written.set(cluster, step.read);
+  let placements: Map<string, Placement> = read.placements;
+  for (let round = 1; placements.size > 0; round += 1) {
+    const run = await convergePlacements(deps, placements, fleet, { mode, checkEveryCut, visible, served });
+    fleet = run.fleet;
+    const written = new Map<string, Placement>();
+    for (const [key, { cluster, outcome, read: after, served: checked }] of run.results) {
+      if (checked) served.add(key);
+      if (round === 1) reportElsewhere(deps, outcome, fleet);
+      byPlacement.set(key, merge(byPlacement.get(key), outcome));
+      if (outcome.status === 'changed') written.set(key, { cluster, read: after });
     }
     if (written.size === 0) break;
-    const left = [...written.keys()].join(', ');
+    const left = [...new Set([...written.values()].map((p) => p.cluster))].join(', ');
     if (round >= VERIFY_ROUNDS) {
       deps.telemetry.log.warn('EC2 kept changing while writing; the next event or the sweep finishes', {
         clusters: left,
@@ -153,9 +155,13 @@ export async function reconcileClusters(
       break;
     }
     fleet = await snapshot(deps);
-    reads = written;
+    placements = written;
   }
-  return { outcomes, zones, fleet };
+  for (const [key, outcome] of byPlacement) {
+    const cluster = read.placements.get(key)?.cluster ?? outcome.cluster;
+    outcomes.set(cluster, combineOutcomes(outcomes.get(cluster), outcome));
+  }
+  return { outcomes, zones, zonesOf: read.zonesOf, fleet };
 }
 
 /**
@@ -178,7 +184,12 @@ export async function retireCluster(
         hostedZoneId: zone.id,
       });
     }
-    return (await converge(deps, cluster, read, EMPTY_FLEET, { mode, retire: true })).outcome;
+    const key = placementKey(cluster, zone);
+    const run = await convergePlacements(deps, new Map([[key, { cluster, read }]]), EMPTY_FLEET, {
+      mode,
+      retire: true,
+    });
+    return run.results.get(key)?.outcome ?? failure(deps, cluster, new Error(`no outcome for ${cluster}`), { read });
   } catch (error) {
     return failure(deps, cluster, error, { read });
   }

@@ -173,3 +173,30 @@ export function splitChanges(changes: readonly Change[], limits: RequestLimits =
   if (!fits(ownershipSwap(union, union), limits)) tooLarge(`the ownership record ${union.name}`, limits);
   return pack(units, limits, { before, union, after });
 }
+
+/**
+ * Packs the parts of several clusters (each one request's worth of one cluster, from {@link splitChanges}) into as
+ * few requests as it can within the limits, never cutting a part: a part is a cluster's compare-and-swap, and
+ * Route 53 applies a request whole. First fit, largest parts first (optimal packing is NP-hard; this is within a
+ * request or two of it, and nearly every zone's parts fit in one). Returns the parts' indices per request, in order.
+ *
+ * @example packParts([c1.changes, c2.changes]) // [[0, 1]]: both clusters in one request
+ */
+export function packParts(parts: readonly (readonly Change[])[], limits: RequestLimits = ROUTE53_LIMITS): number[][] {
+  const sizes = parts.map(requestSize);
+  const largestFirst = parts.map((_, i) => i).sort((a, b) => (sizes[b]?.values ?? 0) - (sizes[a]?.values ?? 0));
+  const requests: { parts: number[]; values: number; characters: number }[] = [];
+  for (const i of largestFirst) {
+    const size = sizes[i] ?? { values: 0, characters: 0 };
+    const room = requests.find(
+      (r) => r.values + size.values <= limits.values && r.characters + size.characters <= limits.characters,
+    );
+    if (room === undefined) requests.push({ parts: [i], ...size });
+    else {
+      room.parts.push(i);
+      room.values += size.values;
+      room.characters += size.characters;
+    }
+  }
+  return requests.map((r) => r.parts.sort((a, b) => a - b)).sort((a, b) => (a[0] ?? 0) - (b[0] ?? 0));
+}

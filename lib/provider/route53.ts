@@ -4,6 +4,8 @@
  * are still what we read: a compare-and-swap. When another writer got there first, Route 53 answers
  * InvalidChangeBatch and we report a conflict, so the caller re-reads and plans again.
  *
+ * The loop sends each zone's changes of a round in one request (sendChangeBatch; lib/controller/zone-batch.ts puts
+ * the clusters' parts together and sorts out a rejection per cluster). applyChanges sends one cluster's changes alone.
  * A plan too large for one request (Route 53's per-request limits) is sent as several, each a compare-and-swap, in
  * the order lib/provider/batches.ts gives: the zone stays valid and safe after each one, so a conflict, a throttle or a timeout
  * half-way leaves records the next run recognises and finishes.
@@ -20,10 +22,23 @@ import { type RequestLimits, ROUTE53_LIMITS, splitChanges } from './batches.js';
 /** Route 53's messages for a batch that lost a race: the records are no longer what we read. */
 const CONFLICT = [/already exists/i, /was not found/i, /values provided do not match/i];
 
+/** True when Route 53's reason says the records are no longer what we read (re-reading fixes it). */
+export const isConflictReason = (reason: string): boolean => CONFLICT.some((pattern) => pattern.test(reason));
+
 /** The records changed under us; re-read and try again. Internal to the loop, never escapes it. */
 export class ConflictDetected extends TransientError {
   constructor(readonly messages: readonly string[]) {
     super(`conflicting change: ${messages.join('; ')}`);
+  }
+}
+
+/** Route 53 rejected the batch (InvalidChangeBatch) for a reason re-reading will not fix; `messages` are its reasons. */
+export class ChangeBatchRejected extends ChangeRejectedError {
+  constructor(
+    readonly messages: readonly string[],
+    options: { cause: unknown },
+  ) {
+    super(`Route 53 rejected the change batch: ${messages.join('; ')}`, options);
   }
 }
 
@@ -50,7 +65,17 @@ export function messagesOf(error: Error): string[] {
   return text.split(/,\s+(?=[A-Z])/).map((m) => m.trim());
 }
 
-async function sendRequest(
+/** Route 53 accepts comments of up to 256 characters. */
+export const MAX_COMMENT = 256;
+
+/**
+ * Sends one ChangeResourceRecordSets request, as it is: Route 53 applies it whole or not at all. Returns its change
+ * id. The comment is cut to Route 53's 256 characters.
+ *
+ * @throws ConflictDetected when every reason Route 53 gives is a conflict (the records are no longer what we read).
+ * @throws ChangeBatchRejected when Route 53 rejects the batch (InvalidChangeBatch) for any other reason.
+ */
+export async function sendChangeBatch(
   route53: Route53Client,
   zoneId: string,
   changes: readonly Change[],
@@ -60,20 +85,17 @@ async function sendRequest(
     const out = await route53.send(
       new ChangeResourceRecordSetsCommand({
         HostedZoneId: zoneId,
-        ChangeBatch: { Comment: comment, Changes: changes.map(toRoute53Change) },
+        ChangeBatch: { Comment: comment.slice(0, MAX_COMMENT), Changes: changes.map(toRoute53Change) },
       }),
     );
     return out.ChangeInfo?.Id;
   } catch (error) {
     if (!(error instanceof Error) || error.name !== 'InvalidChangeBatch') throw error;
     const messages = messagesOf(error);
-    if (messages.every((m) => CONFLICT.some((pattern) => pattern.test(m)))) throw new ConflictDetected(messages);
-    throw new ChangeRejectedError(`Route 53 rejected the change batch: ${messages.join('; ')}`, { cause: error });
+    if (messages.every(isConflictReason)) throw new ConflictDetected(messages);
+    throw new ChangeBatchRejected(messages, { cause: error });
   }
 }
-
-/** Route 53 accepts comments of up to 256 characters. */
-const MAX_COMMENT = 256;
 
 /**
  * Sends the changes: one request when they fit Route 53's limits (nearly always), else several, in a safe order.
@@ -95,7 +117,7 @@ export async function applyChanges(
   let changeId: string | undefined;
   for (const [i, request] of requests.entries()) {
     const part = requests.length > 1 ? ` (${i + 1}/${requests.length})` : '';
-    changeId = await sendRequest(route53, zoneId, request, `${comment.slice(0, MAX_COMMENT - part.length)}${part}`);
+    changeId = await sendChangeBatch(route53, zoneId, request, `${comment.slice(0, MAX_COMMENT - part.length)}${part}`);
   }
   return changeId;
 }

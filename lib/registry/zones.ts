@@ -73,6 +73,16 @@ export class ZoneDirectory {
   async zoneFor(cluster: string): Promise<HostedZone> {
     return pickZone(cluster, await this.all(), this.#options.allowedZoneIds);
   }
+
+  /**
+   * Every zone the cluster is published in: its one public zone today. The loop works per (cluster, zone), so a
+   * cluster published in more than one zone needs no other change there.
+   *
+   * @throws InvalidClusterNameError, NoHostedZoneError as {@link zoneFor}.
+   */
+  async zonesFor(cluster: string): Promise<HostedZone[]> {
+    return [await this.zoneFor(cluster)];
+  }
 }
 
 /** The pure part of zoneFor, exported for tests. */

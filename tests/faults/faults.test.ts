@@ -407,7 +407,8 @@ describe('errors that retrying cannot fix', () => {
 
     // Assess
     const ms = Date.now() - started;
-    expect(denials).toBe(1);
+    // c1 and c2 share the zone: their joint request is denied, the halves are sent apart, c1's alone is denied.
+    expect(denials).toBe(2);
     expect(delivery.deliveries).toBe(1);
     expect(delivery.results[0]?.retry).toEqual([]);
     expect(delivery.results[0]?.outcomes.get(C1)?.status).toBe('refused');

@@ -14,7 +14,8 @@ import { METRIC } from '../../lib/platform/telemetry.js';
 import { useWorld } from '../support/use-world.js';
 
 const C1 = 'c1.example.com';
-const C2 = 'c2.example.com';
+/** In a zone of its own: one zone's changes go in one request, and the deadline falls between two requests. */
+const C2 = 'c2.example.org';
 
 const setup = useWorld();
 
@@ -31,8 +32,13 @@ function invocationClock(budgetMs: number, writeMs: number): () => number {
   return () => budgetMs - spent;
 }
 
-/** Two clusters of one instance each, and their launch events (`a` for c1, `b` for c2). */
+/** The hosted zone of each cluster. */
+const zoneOf = new Map<string, string>();
+
+/** Two clusters of one instance each, in two zones, and their launch events (`a` for c1, `b` for c2). */
 async function twoClusters() {
+  zoneOf.set(C1, setup.zoneId);
+  zoneOf.set(C2, await setup.world.zone('example.org'));
   const a = await setup.world.launch({ cluster: C1, privateIp: '10.0.0.11' });
   const b = await setup.world.launch({ cluster: C2, privateIp: '10.0.0.12' });
   const events = [
@@ -48,18 +54,18 @@ async function twoClusters() {
   };
 }
 
-const recordsOf = (cluster: string) => setup.world.clusterRecords(setup.zoneId, cluster);
+const recordsOf = (cluster: string) => setup.world.clusterRecords(zoneOf.get(cluster) ?? setup.zoneId, cluster);
 
 describe('an invocation short of time', () => {
   it('reconciles the clusters it has time for and defers the rest, whose events come back and are reconciled', async () => {
-    // Prepare: the first write takes the invocation from 15 s left to below the minimum
+    // Prepare: the first zone's write takes the invocation from 15 s left to below the minimum
     const { events, eventOf } = await twoClusters();
     const timeLeftMs = invocationClock(MIN_TIME_LEFT_MS + 5_000, 6_000);
 
     // Act
     const result = await processEvents(setup.world.deps({}, { timeLeftMs }), events);
 
-    // Assess: one cluster written, the other deferred (not started) and its event named for retry
+    // Assess: one zone's cluster written, the other's deferred (its request not started), its event named for retry
     const changed = [...result.outcomes.values()].filter((o) => o.status === 'changed').map((o) => o.cluster);
     const deferred = [...result.outcomes.values()].filter(
       (o) => o.status === 'deferred' && o.error instanceof DeferredError,
