@@ -14,6 +14,7 @@ import { describeOwner } from '../registry/ownership.js';
 import { readCluster } from '../registry/route53.js';
 import type { HostedZone } from '../registry/zones.js';
 import { type Fleet, groupMembers, taggedRunningInstances } from '../source/instances.js';
+import { membersFor } from '../source/members.js';
 import type { ReconcilerDeps } from './deps.js';
 import type { ClusterOutcome } from './outcomes.js';
 import { attemptsLeft, backoffMs, DEFAULT_RETRY, realSleep } from './retry.js';
@@ -88,7 +89,7 @@ function logWrite(deps: ReconcilerDeps, read: ClusterRead, plan: Plan, changeId:
     hostedZoneId: read.zone.id,
     changeId,
     changes: plan.changes.map((c) => `${c.action} ${describeRecord(c.record)}`),
-    members: plan.members.map((m) => `ns${m.slot}=${m.instanceId}@${m.address}`),
+    members: plan.members.map((m) => `ns${m.slot}=${m.instanceId}@${[m.address, m.ipv6].filter(Boolean).join(',')}`),
     attempt,
   });
   deps.telemetry.metrics.addMetric(METRIC.recordsChanged, 'Count', plan.changes.length);
@@ -115,7 +116,7 @@ export async function converge(
     const plan = planCluster({
       cluster,
       current: read.current,
-      members: options.retire ? [] : (fleet.clusters.get(cluster) ?? []),
+      members: options.retire ? [] : membersFor(fleet, cluster, read.zone),
       deployment: deps.config,
       visible: options.visible ?? new Set(),
       ttl: deps.config.recordTtl,

@@ -16,13 +16,23 @@ export interface Change {
   readonly record: RecordSet;
 }
 
-/** A running instance that should be published: its id and the address its glue record holds. */
+/**
+ * A running instance that should be published in one zone: its id and the addresses its glue holds there, an A
+ * record, an AAAA record, or both (ADDRESS_FAMILY), at the one name of its slot. lib/source/members.ts picks them
+ * for the zone; a member without either is not published.
+ */
 export interface Member {
   readonly instanceId: string;
-  readonly address: string;
+  /** The IPv4 address of its A glue record; absent when no A record is published for it (ADDRESS_FAMILY=ipv6). */
+  readonly address?: string | undefined;
+  /** The IPv6 address of its AAAA glue record (ADDRESS_FAMILY=ipv6 or dual). */
+  readonly ipv6?: string | undefined;
 }
 
-/** A member with its stable slot number: its glue record is `ns<slot>.<cluster>.`. */
+/** The glue types a slot holds. */
+export const GLUE_TYPES: readonly string[] = ['A', 'AAAA'];
+
+/** A member with its stable slot number: its glue records (A, AAAA) are both named `ns<slot>.<cluster>.`. */
 export interface SlottedMember extends Member {
   readonly slot: number;
 }
