@@ -41,8 +41,20 @@ export interface SlottedMember extends Member {
 export const keyOf = (record: { readonly name: string; readonly type: string }): string =>
   `${record.name} ${record.type}`;
 
-const normaliseValue = (type: string, value: string): string =>
-  type === 'NS' || type === 'CNAME' ? value.toLowerCase().replace(/\.?$/, '.') : value;
+/** An IPv6 address in its one canonical text form (RFC 5952: lower case, zeros compressed), as URLs serialise it. */
+function canonicalIpv6(value: string): string {
+  try {
+    return new URL(`http://[${value}]/`).hostname.slice(1, -1);
+  } catch {
+    return value.toLowerCase();
+  }
+}
+
+const normaliseValue = (type: string, value: string): string => {
+  if (type === 'NS' || type === 'CNAME') return value.toLowerCase().replace(/\.?$/, '.');
+  // EC2 and Route 53 may spell one IPv6 address differently (`2001:0DB8::1`, `2001:db8:0:0::1`): the same address.
+  return type === 'AAAA' ? canonicalIpv6(value) : value;
+};
 
 /** Same TTL and the same values in any order: Route 53 treats such record sets as equal. */
 export function sameRecord(a: RecordSet, b: RecordSet): boolean {

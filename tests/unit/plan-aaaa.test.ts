@@ -1,7 +1,7 @@
 /** AAAA glue (ADDRESS_FAMILY ipv6 and dual): planned, owned and swapped like the A glue of the same slot. */
 import { describe, expect, it } from 'vitest';
 import { type PlanInput, planCluster } from '../../lib/plan/plan.js';
-import type { Member, RecordSet } from '../../lib/plan/records.js';
+import { type Member, type RecordSet, sameRecord } from '../../lib/plan/records.js';
 import { ForeignRecordsError } from '../../lib/platform/errors.js';
 import { deploymentOf, ownerHeader } from '../../tools/world/deployment.js';
 
@@ -140,5 +140,27 @@ describe('planCluster with AAAA glue', () => {
     // Assess
     expect(plan.members.map((m) => m.instanceId)).toEqual([nodeA.instanceId]);
     expect(plan.desired.find((r) => r.type === 'NS')?.values).toEqual(['ns1.c1.example.com.']);
+  });
+});
+
+describe('sameRecord for AAAA', () => {
+  it('treats two spellings of one IPv6 address as the same value', () => {
+    // Prepare
+    const spelled = glue(1, 'AAAA', '2001:0DB8:0:0::000a');
+
+    // Act & Assess
+    expect(sameRecord(spelled, glue(1, 'AAAA', '2001:db8::a'))).toBe(true);
+    expect(sameRecord(spelled, glue(1, 'AAAA', '2001:db8::b'))).toBe(false);
+  });
+
+  it('plans nothing when Route 53 holds the AAAA glue in another spelling', () => {
+    // Prepare
+    const current = [...publishedIpv4, glue(1, 'AAAA', '2001:0db8:0000::a'), glue(2, 'AAAA', '2001:db8::b')];
+
+    // Act
+    const plan = planCluster(input({ current, members: [nodeA, nodeB] }));
+
+    // Assess
+    expect(plan.changes).toEqual([]);
   });
 });
