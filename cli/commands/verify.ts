@@ -30,7 +30,8 @@ async function planChecks(ctx: Context, values: Values, cluster: string): Promis
   const expected: Expected = {
     zone,
     published: published.map(canonicalName),
-    glue: new Map(members.map((m) => [nsName(cluster, m.slot), m.address])),
+    // IPv4 glue only: the referral check reads A records (AAAA glue is not checked yet).
+    glue: new Map(members.flatMap((m) => (m.address === undefined ? [] : [[nsName(cluster, m.slot), m.address]]))),
   };
   const given = listOption(values, 'server');
   const parents = given.length > 0 ? given : await delegationSet(ctx.deps.route53, view.zone.id);
@@ -50,7 +51,13 @@ async function planChecks(ctx: Context, values: Values, cluster: string): Promis
       { name: zone, type: 'SOA', judge: (msg: DnsMessage) => nodeSoaVerdict(msg, zone) },
       ...nodeNames.map((name) => ({ name, type: 'A', judge: (msg: DnsMessage) => nodeNameVerdict(msg, name) })),
     ];
-    targets.push({ role: 'node', label: `ns${m.slot} ${m.instanceId}`, host: m.address, port, questions });
+    targets.push({
+      role: 'node',
+      label: `ns${m.slot} ${m.instanceId}`,
+      host: m.address ?? m.ipv6 ?? '',
+      port,
+      questions,
+    });
   }
   return { expected, targets };
 }

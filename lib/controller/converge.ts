@@ -84,7 +84,7 @@ export function logWrite(
     hostedZoneId: read.zone.id,
     changeId,
     changes: plan.changes.map((c) => `${c.action} ${describeRecord(c.record)}`),
-    members: plan.members.map((m) => `ns${m.slot}=${m.instanceId}@${m.address}`),
+    members: plan.members.map((m) => `ns${m.slot}=${m.instanceId}@${[m.address, m.ipv6].filter(Boolean).join(',')}`),
     attempt,
   });
   deps.telemetry.metrics.addMetric(METRIC.recordsChanged, 'Count', plan.changes.length);

@@ -93,18 +93,30 @@ function reportTargets(deps: ReconcilerDeps, targets: SweepTargets): void {
   }
 }
 
-/** For a list of clusters: our records in writable zones above each cluster other than its own zone. */
-async function leftBehind(deps: ReconcilerDeps, zones: ReadonlyMap<string, HostedZone>): Promise<Owned[]> {
+/**
+ * For a list of clusters: our records in writable zones above each cluster that are not among the zones it is
+ * published in (with ZONE_TYPE=both, a split view's public and private zones are both its zones).
+ */
+async function leftBehind(deps: ReconcilerDeps, zonesOf: ReadonlyMap<string, readonly HostedZone[]>): Promise<Owned[]> {
   const found: Owned[] = [];
-  const writable = zones.size === 0 ? [] : await deps.zones.writable();
-  for (const [cluster, zone] of zones) {
-    for (const other of writable.filter((z) => z.id !== zone.id && `${cluster}.`.endsWith(`.${z.name}`))) {
+  const writable = zonesOf.size === 0 ? [] : await deps.zones.writable();
+  for (const [cluster, zones] of zonesOf) {
+    const placed = new Set(zones.map((z) => z.id));
+    for (const other of writable.filter((z) => !placed.has(z.id) && `${cluster}.`.endsWith(`.${z.name}`))) {
       const records = await readCluster(deps.route53, other.id, cluster);
       const claim = claimOf(ownershipIn(ownerName(cluster), records), deps.config).kind;
       if (claim === 'ours' || claim === 'legacy') found.push({ cluster, zone: other });
     }
   }
   return found;
+}
+
+/** For `all`: owned records of a placed cluster in a zone that is not one of its zones now. */
+function strayOwned(owned: readonly Owned[], zonesOf: ReadonlyMap<string, readonly HostedZone[]>): Owned[] {
+  return owned.filter((o) => {
+    const zones = zonesOf.get(o.cluster);
+    return zones !== undefined && zones.length > 0 && !zones.some((z) => z.id === o.zone.id);
+  });
 }
 
 /** The cluster's outcome with what its removal from a former zone did. */
@@ -167,10 +179,7 @@ export async function runOnce(deps: ReconcilerDeps, request: RunRequest): Promis
   }
   const clusters = targets?.clusters ?? (request.clusters as readonly string[]);
   const run = await reconcileClusters(deps, clusters, { mode, checkEveryCut: targets !== undefined });
-  const strays =
-    targets === undefined
-      ? await leftBehind(deps, run.zones)
-      : targets.owned.filter((o) => run.zones.has(o.cluster) && run.zones.get(o.cluster)?.id !== o.zone.id);
+  const strays = targets === undefined ? await leftBehind(deps, run.zonesOf) : strayOwned(targets.owned, run.zonesOf);
   for (const stray of strays) {
     const retired = await retireCluster(deps, stray.cluster, stray.zone, mode);
     run.outcomes.set(stray.cluster, withRetired(run.outcomes.get(stray.cluster), retired));

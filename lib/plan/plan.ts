@@ -15,7 +15,7 @@
  *
  * "Ours" means: the ownership record binds the cluster to this deployment (owner id, account and Region; see
  * ownership.ts for records of the earlier form), and the record set is the cluster's NS, the ownership TXT itself, or
- * the A record of a slot the ownership record lists, each a plain record (no alias, no routing policy). Everything
+ * the A or AAAA record of a slot the ownership record lists, each a plain record (no alias, no routing policy). Everything
  * else at a managed name is foreign. Desired records over Route 53's size limits refuse the cluster too
  * (lib/plan/limits.ts). Names below the cluster that we never write (`node1.<cluster>`) are left alone.
  *
@@ -23,7 +23,9 @@
  * deployment's EC2 shows (it cannot see that cluster's members), and nothing is refused.
  *
  * Slots: a member listed in the ownership record keeps its number; a new member takes the lowest free number;
- * nobody is renumbered. With no members, desired is empty: every record we made goes, and the zone is as it was.
+ * nobody is renumbered. A slot's A and AAAA glue share its name (`ns<N>.<cluster>.`) and its slot entry: the family
+ * changes nothing of the ownership, and each record set is swapped exactly like the A record. A member that brings
+ * neither address is left out (lib/source/members.ts reports the instance, rather than half its glue). With no members, desired is empty: every record we made goes, and the zone is as it was.
  */
 import { ForeignRecordsError } from '../platform/errors.js';
 import {
@@ -37,7 +39,15 @@ import {
 } from '../registry/ownership.js';
 import { checkRecordLimits } from './limits.js';
 import { fqdn, nsName, ownerName, slotOf } from './names.js';
-import { type Change, keyOf, type Member, type RecordSet, type SlottedMember, sameRecord } from './records.js';
+import {
+  type Change,
+  GLUE_TYPES,
+  keyOf,
+  type Member,
+  type RecordSet,
+  type SlottedMember,
+  sameRecord,
+} from './records.js';
 
 export interface PlanInput {
   /** Normalised cluster name, without trailing dot. */
@@ -85,7 +95,7 @@ function isOurs(cluster: string, ownership: Ownership | undefined, record: Recor
   if (record.name === fqdn(cluster)) return record.type === 'NS';
   if (record.name === ownerName(cluster)) return record.type === 'TXT';
   const slot = slotOf(cluster, record.name);
-  return record.type === 'A' && slot !== undefined && [...ownership.slots.values()].includes(slot);
+  return GLUE_TYPES.includes(record.type) && slot !== undefined && [...ownership.slots.values()].includes(slot);
 }
 
 /** Keeps the slot of every member that has one; gives each new member the lowest free number. */
@@ -111,9 +121,17 @@ export function assignSlots(members: readonly Member[], slots: ReadonlyMap<strin
 }
 
 /** The record sets a cluster with these members should have (none when it has no members). */
-export function desiredRecords(cluster: string, members: readonly SlottedMember[], me: Deployment, ttl: number) {
+export function desiredRecords(
+  cluster: string,
+  members: readonly SlottedMember[],
+  me: Deployment,
+  ttl: number,
+): RecordSet[] {
   if (members.length === 0) return [];
-  const glue = members.map((m) => ({ name: nsName(cluster, m.slot), type: 'A', ttl, values: [m.address] }));
+  const glue: RecordSet[] = members.flatMap((m) => [
+    ...(m.address === undefined ? [] : [{ name: nsName(cluster, m.slot), type: 'A', ttl, values: [m.address] }]),
+    ...(m.ipv6 === undefined ? [] : [{ name: nsName(cluster, m.slot), type: 'AAAA', ttl, values: [m.ipv6] }]),
+  ]);
   return [
     { name: fqdn(cluster), type: 'NS', ttl, values: members.map((m) => nsName(cluster, m.slot)) },
     { name: ownerName(cluster), type: 'TXT', ttl, values: ownershipValues(me, members) },
@@ -141,7 +159,8 @@ export function planCluster(input: PlanInput): Plan {
   const foreign = managed.filter((r) => !isOurs(cluster, ownership, r));
   if (foreign.length > 0) throw new ForeignRecordsError(cluster, foreign);
 
-  const members = assignSlots(input.members, ownership?.slots ?? new Map());
+  const servable = input.members.filter((m) => m.address !== undefined || m.ipv6 !== undefined);
+  const members = assignSlots(servable, ownership?.slots ?? new Map());
   const desired = desiredRecords(cluster, members, input.deployment, input.ttl);
   checkRecordLimits(cluster, desired);
   const currentByKey = new Map(managed.map((r) => [keyOf(r), r]));

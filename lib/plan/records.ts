@@ -16,13 +16,23 @@ export interface Change {
   readonly record: RecordSet;
 }
 
-/** A running instance that should be published: its id and the address its glue record holds. */
+/**
+ * A running instance that should be published in one zone: its id and the addresses its glue holds there, an A
+ * record, an AAAA record, or both (ADDRESS_FAMILY), at the one name of its slot. lib/source/members.ts picks them
+ * for the zone; a member without either is not published.
+ */
 export interface Member {
   readonly instanceId: string;
-  readonly address: string;
+  /** The IPv4 address of its A glue record; absent when no A record is published for it (ADDRESS_FAMILY=ipv6). */
+  readonly address?: string | undefined;
+  /** The IPv6 address of its AAAA glue record (ADDRESS_FAMILY=ipv6 or dual). */
+  readonly ipv6?: string | undefined;
 }
 
-/** A member with its stable slot number: its glue record is `ns<slot>.<cluster>.`. */
+/** The glue types a slot holds. */
+export const GLUE_TYPES: readonly string[] = ['A', 'AAAA'];
+
+/** A member with its stable slot number: its glue records (A, AAAA) are both named `ns<slot>.<cluster>.`. */
 export interface SlottedMember extends Member {
   readonly slot: number;
 }
@@ -31,8 +41,20 @@ export interface SlottedMember extends Member {
 export const keyOf = (record: { readonly name: string; readonly type: string }): string =>
   `${record.name} ${record.type}`;
 
-const normaliseValue = (type: string, value: string): string =>
-  type === 'NS' || type === 'CNAME' ? value.toLowerCase().replace(/\.?$/, '.') : value;
+/** An IPv6 address in its one canonical text form (RFC 5952: lower case, zeros compressed), as URLs serialise it. */
+function canonicalIpv6(value: string): string {
+  try {
+    return new URL(`http://[${value}]/`).hostname.slice(1, -1);
+  } catch {
+    return value.toLowerCase();
+  }
+}
+
+const normaliseValue = (type: string, value: string): string => {
+  if (type === 'NS' || type === 'CNAME') return value.toLowerCase().replace(/\.?$/, '.');
+  // EC2 and Route 53 may spell one IPv6 address differently (`2001:0DB8::1`, `2001:db8:0:0::1`): the same address.
+  return type === 'AAAA' ? canonicalIpv6(value) : value;
+};
 
 /** Same TTL and the same values in any order: Route 53 treats such record sets as equal. */
 export function sameRecord(a: RecordSet, b: RecordSet): boolean {

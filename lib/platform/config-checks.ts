@@ -80,6 +80,19 @@ function timeoutLeavesRoom(env: Env): void {
 }
 
 /**
+ * A private zone always gets private addresses, and ZONE_TYPE=private writes no public zone: ADDRESS_TYPE=public
+ * there asks for glue that no zone would ever hold. Refused rather than ignored, so that a deployment meant to publish
+ * public addresses is not silently publishing private ones. (ADDRESS_TYPE=private, the default, is simply unused.)
+ */
+function addressTypeHasAZone(config: Config): void {
+  if (config.zoneType === 'private' && config.addressType === 'public') {
+    throw new ConfigError(
+      "ADDRESS_TYPE=public with ZONE_TYPE=private: a private zone always gets the members' private addresses, so no zone would hold public ones; set ZONE_TYPE=both to publish public addresses in the public zone too, or unset ADDRESS_TYPE",
+    );
+  }
+}
+
+/**
  * The checks across variables of {@link loadConfig}, run at its end on the values it read.
  *
  * @throws ConfigError naming the variables of the first combination that cannot work.
@@ -87,6 +100,7 @@ function timeoutLeavesRoom(env: Env): void {
 export function crossChecks(config: Config, env: Env): void {
   distinctTagKeys(config);
   filterableClusterTagKey(config);
+  addressTypeHasAZone(config);
   timeoutLeavesRoom(env);
 }
 

@@ -10,6 +10,12 @@ import { type PacingOptions, pacingFromEnv } from './pacing.js';
 
 export type AddressType = 'private' | 'public';
 
+/** Which hosted zones a cluster is published in: the longest matching public one, private one, or both (split view). */
+export type ZoneType = 'public' | 'private' | 'both';
+
+/** Which glue a member gets: A (its IPv4 address), AAAA (its primary IPv6 address), or both. */
+export type AddressFamily = 'ipv4' | 'ipv6' | 'dual';
+
 /**
  * Everything the reconciler needs from its environment, validated once at cold start. It is also the deployment's
  * identity (owner id, account, Region) that the ownership records carry.
@@ -17,8 +23,15 @@ export type AddressType = 'private' | 'public';
 export interface Config extends Deployment {
   /** The tag whose value is the cluster FQDN. */
   readonly clusterTagKey: string;
-  /** Which address of a member its glue record holds, unless the member's own tag says otherwise. */
+  /** Where clusters are published (`ZONE_TYPE`): public zones (the default), private zones, or both. */
+  readonly zoneType: ZoneType;
+  /**
+   * Which IPv4 address of a member its glue holds in a *public* zone, unless the member's own tag says otherwise. A
+   * private zone always gets private addresses. See {@link addressTypeDefault} for the default.
+   */
   readonly addressType: AddressType;
+  /** Glue families (`ADDRESS_FAMILY`): A, AAAA or both per slot. */
+  readonly addressFamily: AddressFamily;
   /** A tag on an instance that overrides `addressType` for it (`private` or `public`). */
   readonly addressTypeTagKey: string;
   /** TTL of every record written. */
@@ -40,7 +53,10 @@ export interface Config extends Deployment {
 
 export const DEFAULTS = {
   clusterTagKey: 'rlec:cluster',
+  zoneType: 'public',
+  /** With the default ZONE_TYPE (public); see {@link addressTypeDefault}. */
   addressType: 'private',
+  addressFamily: 'ipv4',
   addressTypeTagKey: 'rlec:address-type',
   recordTtl: 60,
   ownerPrefix: 'rlec-dns',
@@ -58,12 +74,58 @@ function tagKey(env: Env, name: string, fallback: string): string {
   return value;
 }
 
-function addressType(env: Env): AddressType {
-  const value = present(env, 'ADDRESS_TYPE') ?? DEFAULTS.addressType;
+/** One of `allowed`, or `fallback` when unset; a ConfigError naming the variable otherwise. */
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const value = present(env, name) ?? fallback;
+  if (!(allowed as readonly string[]).includes(value)) {
+    const list = allowed.map((a) => `"${a}"`).join(', ');
+    throw new ConfigError(`${name} must be one of ${list}, got ${JSON.stringify(value)}`);
+  }
+  return value as T;
+}
+
+/**
+ * The default of ADDRESS_TYPE, which only public zones use (a private zone always gets private addresses):
+ *
+ * | ZONE_TYPE | default   | why                                                                                  |
+ * |-----------|-----------|--------------------------------------------------------------------------------------|
+ * | public    | `private` | today's default: changing it would move every existing cluster's glue to public      |
+ * |           |           | addresses on upgrade, and unpublish (delete the glue of) every member without one    |
+ * | both      | `public`  | split view: the private zone already serves the VPC with private addresses; the      |
+ * |           |           | public zone is then for the rest of the world, which only public addresses serve     |
+ * | private   | –         | unused; ADDRESS_TYPE=public is refused (config-checks.ts)                            |
+ *
+ * Private addresses in a public zone are followed only by resolvers that can reach them (run in the VPC, or
+ * on-premises over VPN or Direct Connect), never by the VPC Resolver: the cold-start notice says so
+ * ({@link addressNotice}).
+ */
+export const addressTypeDefault = (zoneType: ZoneType): AddressType =>
+  zoneType === 'both' ? 'public' : DEFAULTS.addressType;
+
+function addressType(env: Env, zoneType: ZoneType): AddressType {
+  const value = present(env, 'ADDRESS_TYPE') ?? addressTypeDefault(zoneType);
   if (value !== 'private' && value !== 'public') {
     throw new ConfigError(`ADDRESS_TYPE must be "private" or "public", got ${JSON.stringify(value)}`);
   }
   return value;
+}
+
+/**
+ * What the cold-start log says when private addresses can end up in a public zone (ADDRESS_TYPE=private, or the
+ * per-instance tag): who can follow that glue. Undefined when no public zone is written.
+ */
+export function addressNotice(
+  config: Pick<Config, 'zoneType' | 'addressType' | 'addressTypeTagKey'>,
+): string | undefined {
+  if (config.zoneType === 'private') return undefined;
+  const who =
+    'only resolvers that can reach those addresses follow that glue (resolvers you run in the VPC, on-premises ' +
+    'resolvers over VPN or Direct Connect); the VPC Resolver (AmazonProvidedDNS) recurses over the internet and ' +
+    'cannot, so clients asking it do not resolve the cluster: for them use ZONE_TYPE=private or both';
+  if (config.addressType === 'private') {
+    return `public hosted zones get the members' private addresses (ADDRESS_TYPE=private): ${who}`;
+  }
+  return `public hosted zones get public addresses; an instance tagged ${config.addressTypeTagKey}=private puts its private address there, and then ${who}`;
 }
 
 const OWNER_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -149,11 +211,14 @@ function hostedZoneIds(env: Env): readonly string[] | undefined {
  */
 export function loadConfig(env: Env): Config {
   const where = { account: account(env), region: region(env) };
+  const zoneType = oneOf<ZoneType>(env, 'ZONE_TYPE', ['public', 'private', 'both'], DEFAULTS.zoneType);
   const config: Config = {
     ...where,
     ...ownership(env, where),
     clusterTagKey: tagKey(env, 'CLUSTER_TAG_KEY', DEFAULTS.clusterTagKey),
-    addressType: addressType(env),
+    zoneType,
+    addressType: addressType(env, zoneType),
+    addressFamily: oneOf<AddressFamily>(env, 'ADDRESS_FAMILY', ['ipv4', 'ipv6', 'dual'], DEFAULTS.addressFamily),
     addressTypeTagKey: tagKey(env, 'ADDRESS_TYPE_TAG_KEY', DEFAULTS.addressTypeTagKey),
     recordTtl: integer(env, 'RECORD_TTL', DEFAULTS.recordTtl, 1, 172_800),
     hostedZoneIds: hostedZoneIds(env),

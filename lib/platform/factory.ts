@@ -8,7 +8,7 @@ import { ZoneDirectory } from '../registry/zones.js';
 import { logFailedAttempts } from './attempt-log.js';
 import { type ClientOptions, type Clients, createClients } from './clients.js';
 import type { Config } from './config.js';
-import type { Log, Telemetry } from './telemetry.js';
+import { type Log, METRIC, type Telemetry } from './telemetry.js';
 
 export interface DepsOptions {
   readonly telemetry: Telemetry;
@@ -47,6 +47,12 @@ export function createDeps(config: Config, options: DepsOptions): BuiltDeps {
     route53: clients.route53,
     allowedZoneIds: config.hostedZoneIds,
     cacheSeconds: options.zoneCacheSeconds ?? config.zoneCacheSeconds,
+    zoneType: config.zoneType,
+    // ZONE_TYPE=both and one side has no zone: the cluster is published on the other side; said loudly, every run.
+    onMissingSide: (error) => {
+      options.telemetry.log.error(error.message, { cluster: error.cluster, error: error.name });
+      options.telemetry.metrics.addMetric(METRIC.clustersRefused, 'Count', 1);
+    },
   });
   const close = () => {
     if (options.use !== undefined) return;

@@ -6,7 +6,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { ReconcilerDeps } from '../controller/deps.js';
 import type { ClientOptions } from './clients.js';
-import { loadConfig } from './config.js';
+import { addressNotice, loadConfig } from './config.js';
 import { createDeps } from './factory.js';
 
 export interface Runtime {
@@ -23,6 +23,15 @@ export function createRuntime(env: NodeJS.ProcessEnv, clients: ClientOptions = {
   const logger = new Logger({ serviceName });
   const metrics = new Metrics({ namespace: metricsNamespace, serviceName });
   const deps = createDeps(config, { telemetry: { log: logger, metrics }, clients });
+  // Once per container: who can follow the glue this configuration writes into public zones.
+  const notice = addressNotice(config);
+  if (notice !== undefined) {
+    logger.info(notice, {
+      zoneType: config.zoneType,
+      addressType: config.addressType,
+      addressFamily: config.addressFamily,
+    });
+  }
   return { deps, logger, metrics };
 }
 

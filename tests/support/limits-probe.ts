@@ -37,8 +37,16 @@ export const member = (i: number): Member => ({
   instanceId: `i-${i.toString(16).padStart(17, '0')}`,
   address: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`,
 });
-const members = (from: number, to: number): Member[] =>
-  Array.from({ length: to - from + 1 }, (_, i) => member(from + i));
+/** Member `i` with dual-stack glue: its IPv4 address and the longest form of an IPv6 address. */
+export const dualMember = (i: number): Member => ({
+  ...member(i),
+  ipv6: `fd00:${['ffff', 'ffff', 'ffff', 'ffff', 'ffff'].join(':')}:${i.toString(16).padStart(4, '0')}`,
+});
+
+type MakeMember = (i: number) => Member;
+
+const members = (from: number, to: number, make: MakeMember = member): Member[] =>
+  Array.from({ length: to - from + 1 }, (_, i) => make(from + i));
 
 /** planCluster's changes without its limit check: DELETEs of what differs, then CREATEs of what is wanted. */
 function changesTo(cluster: string, current: readonly RecordSet[], wanted: readonly Member[]) {
@@ -75,21 +83,24 @@ function applyTo(cluster: string, current: readonly RecordSet[], wanted: readonl
 }
 
 /** The changes a cluster of `n` members must survive: members leaving, joining, replaced, one or many at once. */
-function changesOf(n: number): { from: Member[]; to: Member[] }[] {
+function changesOf(n: number, make: MakeMember): { from: Member[]; to: Member[] }[] {
   const half = Math.max(1, Math.floor(n / 2));
   return [
-    { from: members(1, n), to: members(2, n) }, // ns1 leaves: the NS record keeps its longest names
-    { from: members(1, n), to: members(1, n - 1) },
-    { from: members(1, n - 1), to: members(1, n) }, // one joins
-    { from: members(1, n), to: members(1, half) }, // half leave at once
-    { from: members(1, n), to: members(n + 1, 2 * n) }, // every member replaced at once
+    { from: members(1, n, make), to: members(2, n, make) }, // ns1 leaves: the NS record keeps its longest names
+    { from: members(1, n, make), to: members(1, n - 1, make) },
+    { from: members(1, n - 1, make), to: members(1, n, make) }, // one joins
+    { from: members(1, n, make), to: members(1, half, make) }, // half leave at once
+    { from: members(1, n, make), to: members(n + 1, 2 * n, make) }, // every member replaced at once
   ];
 }
 
-/** True when a cluster of `n` members can be created and then changed in every way {@link changesOf} lists. */
-export function changeable(cluster: string, n: number): boolean {
-  if (applyTo(cluster, [], members(1, n)) === undefined) return false;
-  return changesOf(n).every(({ from, to }) => {
+/**
+ * True when a cluster of `n` members (made by `make`: IPv4 glue unless told) can be created and then changed in every
+ * way {@link changesOf} lists.
+ */
+export function changeable(cluster: string, n: number, make: MakeMember = member): boolean {
+  if (applyTo(cluster, [], members(1, n, make)) === undefined) return false;
+  return changesOf(n, make).every(({ from, to }) => {
     const start = applyTo(cluster, [], from);
     return start !== undefined && applyTo(cluster, start.state, to) !== undefined;
   });

@@ -15,7 +15,9 @@ describe('loadConfig', () => {
     // Assess
     expect(config).toEqual({
       clusterTagKey: 'rlec:cluster',
+      zoneType: 'public',
       addressType: 'private',
+      addressFamily: 'ipv4',
       addressTypeTagKey: 'rlec:address-type',
       recordTtl: 60,
       ownerId: 'rlec-dns-123456789012-us-east-1',
@@ -64,7 +66,9 @@ describe('loadConfig', () => {
     // Assess
     expect(config).toEqual({
       clusterTagKey: 'redis:cluster',
+      zoneType: 'public',
       addressType: 'public',
+      addressFamily: 'ipv4',
       addressTypeTagKey: 'redis:address',
       recordTtl: 30,
       ownerId: 'rlec-dns-prod',

@@ -3,11 +3,13 @@
  * most 400 values, and a cluster must stay changeable within one request's 1,000 values and 32,000 characters.
  */
 import { describe, expect, it } from 'vitest';
-import { maxMembers } from '../../lib/plan/limits.js';
+import { checkRecordLimits, maxMembers } from '../../lib/plan/limits.js';
 import { planCluster } from '../../lib/plan/plan.js';
+import type { RecordSet } from '../../lib/plan/records.js';
 import { RecordLimitError } from '../../lib/platform/errors.js';
+import { ROUTE53_LIMITS } from '../../lib/provider/batches.js';
 import { deploymentOf } from '../../tools/world/deployment.js';
-import { changeable, creatable, measure, member, nameOfLength } from '../support/limits-probe.js';
+import { changeable, creatable, dualMember, measure, member, nameOfLength } from '../support/limits-probe.js';
 
 const owner = 'rlec-dns-prod';
 const shortName = 'c1.example.com';
@@ -70,5 +72,45 @@ describe('a cluster that could be created but never changed', () => {
     const figures = [14, 33, 34, 40, 50, 63, 80, 100, 120, 150, 200, 243].map((n) => maxMembers(nameOfLength(n)));
     // Assess
     expect(figures).toEqual([399, 399, 392, 342, 282, 230, 185, 150, 126, 102, 77, 64]);
+  });
+});
+
+describe('a dual-stack cluster (A and AAAA glue per slot)', () => {
+  const dualPlan = (cluster: string, n: number) =>
+    planCluster({
+      cluster,
+      current: [],
+      members: Array.from({ length: n }, (_, i) => dualMember(i + 1)),
+      deployment: deploymentOf(owner),
+      ttl: 60,
+    });
+
+  it('allows, at every name length, only clusters that can be created and changed afterwards', () => {
+    for (const length of [14, 63, 200, 243]) {
+      // Prepare
+      const cluster = nameOfLength(length);
+      const allowed = maxMembers(cluster, `"heritage=rlec-dns,owner=${owner}"`, ROUTE53_LIMITS, ['A', 'AAAA']);
+
+      // Act & Assess
+      expect(changeable(cluster, allowed, dualMember), `${length} characters, ${allowed} members`).toBe(true);
+      expect(() => dualPlan(cluster, allowed)).not.toThrow();
+      expect(() => dualPlan(cluster, allowed + 1)).toThrow(RecordLimitError);
+    }
+  });
+
+  it("counts a slot's AAAA with its A in the ownership record's swap", () => {
+    // Prepare: limits that hold the ownership swap with one A swap, and not a character more
+    const desired = dualPlan(shortName, 3).desired;
+    const withoutAaaa = desired.filter((r) => r.type !== 'AAAA');
+    const owner = desired.filter((r) => r.type === 'TXT' || r.name === `ns1.${shortName}.`);
+    const sizeOf = (records: readonly RecordSet[]) =>
+      2 * records.filter((r) => r.type !== 'AAAA').reduce((n, r) => n + r.values.join('').length, 0);
+    const limits = { values: 1000, characters: Math.max(sizeOf(owner), 2 * 3 * `ns1.${shortName}.`.length) };
+
+    // Act & Assess
+    expect(() => checkRecordLimits(shortName, withoutAaaa, limits)).not.toThrow();
+    expect(() => checkRecordLimits(shortName, desired, limits)).toThrow(
+      /TXT _rlec-dns\.c1\.example\.com\. could be created but never changed/,
+    );
   });
 });

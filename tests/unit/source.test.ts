@@ -3,7 +3,9 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Config } from '../../lib/platform/config.js';
+import type { HostedZone } from '../../lib/registry/zones.js';
 import { groupMembers, type Instance, instancesByIds, taggedRunningInstances } from '../../lib/source/instances.js';
+import { membersFor } from '../../lib/source/members.js';
 
 type SourceConfig = Pick<Config, 'clusterTagKey' | 'addressType' | 'addressTypeTagKey'>;
 
@@ -15,6 +17,11 @@ const privateConfig: SourceConfig = {
 const publicConfig: SourceConfig = { ...privateConfig, addressType: 'public' };
 
 const cluster = 'mycluster.example.com';
+const publicZone: HostedZone = { id: 'Z1EXAMPLE', name: 'example.com.', private: false };
+
+/** Each cluster's members as its public zone publishes them. */
+const published = (fleet: ReturnType<typeof groupMembers>) =>
+  new Map([...fleet.clusters.keys()].map((c) => [c, membersFor(fleet, c, publicZone)]));
 
 const ec2 = mockClient(EC2Client);
 
@@ -55,7 +62,7 @@ describe('groupMembers', () => {
     const fleet = groupMembers([nodeA], privateConfig);
 
     // Assess
-    expect(fleet.clusters).toEqual(new Map([[cluster, [{ instanceId: nodeA.id, address: '10.0.1.17' }]]]));
+    expect(published(fleet)).toEqual(new Map([[cluster, [{ instanceId: nodeA.id, address: '10.0.1.17' }]]]));
     expect(fleet.problems).toEqual([]);
   });
 
@@ -109,7 +116,7 @@ describe('groupMembers', () => {
         message: expect.stringContaining(`instance ${nodeA.id}: tag rlec:cluster="*.example.com" refused: wildcards`),
       },
     ]);
-    expect(fleet.clusters).toEqual(new Map([[cluster, [{ instanceId: nodeB.id, address: '10.0.2.23' }]]]));
+    expect(published(fleet)).toEqual(new Map([[cluster, [{ instanceId: nodeB.id, address: '10.0.2.23' }]]]));
   });
 
   it('reports an empty cluster tag as a problem', () => {
@@ -129,7 +136,7 @@ describe('groupMembers', () => {
     const fleet = groupMembers([nodeA], publicConfig);
 
     // Assess
-    expect(fleet.clusters.get(cluster)).toEqual([{ instanceId: nodeA.id, address: '203.0.113.17' }]);
+    expect(published(fleet).get(cluster)).toEqual([{ instanceId: nodeA.id, address: '203.0.113.17' }]);
   });
 
   it('publishes the public address of an instance whose own tag says public', () => {
@@ -140,7 +147,7 @@ describe('groupMembers', () => {
     const fleet = groupMembers([nodeA, publicNode], privateConfig);
 
     // Assess
-    expect(fleet.clusters.get(cluster)).toEqual([
+    expect(published(fleet).get(cluster)).toEqual([
       { instanceId: nodeA.id, address: '10.0.1.17' },
       { instanceId: nodeB.id, address: '203.0.113.23' },
     ]);
@@ -154,7 +161,7 @@ describe('groupMembers', () => {
     const fleet = groupMembers([privateNode], publicConfig);
 
     // Assess
-    expect(fleet.clusters.get(cluster)).toEqual([{ instanceId: nodeA.id, address: '10.0.1.17' }]);
+    expect(published(fleet).get(cluster)).toEqual([{ instanceId: nodeA.id, address: '10.0.1.17' }]);
   });
 
   it('reports an invalid address-type tag as a problem and does not publish the instance', () => {
@@ -173,7 +180,7 @@ describe('groupMembers', () => {
         message: expect.stringContaining('tag rlec:address-type="elastic" refused'),
       },
     ]);
-    expect(fleet.clusters.get(cluster)).toEqual([{ instanceId: nodeB.id, address: '10.0.2.23' }]);
+    expect(published(fleet).get(cluster)).toEqual([{ instanceId: nodeB.id, address: '10.0.2.23' }]);
   });
 
   it('reports a member without an address of the wanted kind as a problem naming its cluster', () => {
@@ -232,7 +239,7 @@ describe('groupMembers', () => {
     const fleet = groupMembers([nodeA, otherNode], privateConfig);
 
     // Assess
-    expect(fleet.clusters).toEqual(
+    expect(published(fleet)).toEqual(
       new Map([
         [cluster, [{ instanceId: nodeA.id, address: '10.0.1.17' }]],
         ['other.example.com', [{ instanceId: nodeB.id, address: '10.0.2.23' }]],

@@ -3,7 +3,13 @@
  * two subnets, a security group and the endpoint's two addresses, the least AWS and moto accept), and private hosted
  * zones with the VPCs they answer.
  */
-import { CreateSecurityGroupCommand, CreateSubnetCommand, CreateVpcCommand, type EC2Client } from '@aws-sdk/client-ec2';
+import {
+  CreateSecurityGroupCommand,
+  CreateSubnetCommand,
+  CreateVpcCommand,
+  DescribeVpcsCommand,
+  type EC2Client,
+} from '@aws-sdk/client-ec2';
 import {
   AssociateVPCWithHostedZoneCommand,
   CreateHostedZoneCommand,
@@ -30,6 +36,31 @@ export async function createVpc(ec2: EC2Client): Promise<{ vpcId: string; cidr: 
   const { Vpc } = await ec2.send(new CreateVpcCommand({ CidrBlock: cidr }));
   if (!Vpc?.VpcId) throw new Error('CreateVpc returned no VpcId');
   return { vpcId: Vpc.VpcId, cidr };
+}
+
+/**
+ * Creates a dual-stack subnet: a VPC with an Amazon-provided IPv6 /56 and a subnet with its first /64. An instance
+ * launched there with `Ipv6AddressCount` gets an IPv6 address on its primary interface (moto marks it not primary and
+ * sets no instance-level `Ipv6Address`; lib/source/instances.ts's primaryIpv6 falls back to it).
+ */
+export async function createDualStackSubnet(
+  ec2: EC2Client,
+): Promise<{ vpcId: string; subnetId: string; cidr: string }> {
+  vpcCount += 1;
+  const prefix = `10.${vpcCount % 250}`;
+  const { Vpc } = await ec2.send(
+    new CreateVpcCommand({ CidrBlock: `${prefix}.0.0/16`, AmazonProvidedIpv6CidrBlock: true }),
+  );
+  if (!Vpc?.VpcId) throw new Error('CreateVpc returned no VpcId');
+  const { Vpcs } = await ec2.send(new DescribeVpcsCommand({ VpcIds: [Vpc.VpcId] }));
+  const block = Vpcs?.[0]?.Ipv6CidrBlockAssociationSet?.[0]?.Ipv6CidrBlock;
+  if (block === undefined) throw new Error('the VPC got no IPv6 block');
+  const cidr = `${prefix}.1.0/24`;
+  const { Subnet } = await ec2.send(
+    new CreateSubnetCommand({ VpcId: Vpc.VpcId, CidrBlock: cidr, Ipv6CidrBlock: block.replace(/\/56$/, '/64') }),
+  );
+  if (!Subnet?.SubnetId) throw new Error('CreateSubnet returned no SubnetId');
+  return { vpcId: Vpc.VpcId, subnetId: Subnet.SubnetId, cidr };
 }
 
 /** Creates a VPC, two subnets in two zones, a security group and an OUTBOUND endpoint on them. */

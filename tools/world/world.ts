@@ -23,6 +23,7 @@ import { clients, type Emulator, type EmulatorOptions, startEmulator, TEST_REGIO
 import { DEPLOYMENT_ENV } from './deployment.js';
 import {
   associateVpc,
+  createDualStackSubnet,
   createOutboundEndpoint,
   createPrivateZone,
   createVpc,
@@ -41,6 +42,10 @@ export interface LaunchOptions {
   readonly tags?: Record<string, string>;
   /** Launch in this Region's EC2 (another deployment's) instead of the world's own (us-east-1). */
   readonly region?: string;
+  /** Launch in this subnet (e.g. {@link World.dualStackSubnet}'s) instead of the default one. */
+  readonly subnetId?: string;
+  /** Give each instance one IPv6 address (its subnet must have an IPv6 block). */
+  readonly ipv6?: boolean;
 }
 
 /** An instance as launched. */
@@ -117,6 +122,11 @@ export class World {
     return (await createVpc(this.ec2)).vpcId;
   }
 
+  /** Creates a dual-stack subnet (in a VPC of its own) for instances with IPv6 addresses; returns its ids. */
+  dualStackSubnet(): Promise<{ vpcId: string; subnetId: string; cidr: string }> {
+    return createDualStackSubnet(this.ec2);
+  }
+
   /** Creates an OUTBOUND Resolver endpoint in a new VPC (two subnets, a security group): what a rule needs. */
   outboundEndpoint(): Promise<OutboundEndpoint> {
     return createOutboundEndpoint(this.ec2, this.resolver, TEST_REGION);
@@ -170,6 +180,8 @@ export class World {
         MinCount: count,
         MaxCount: count,
         ...(options.privateIp === undefined ? {} : { PrivateIpAddress: options.privateIp }),
+        ...(options.subnetId === undefined ? {} : { SubnetId: options.subnetId }),
+        ...(options.ipv6 === true ? { Ipv6AddressCount: 1 } : {}),
         ...(tags.length === 0 ? {} : { TagSpecifications: [{ ResourceType: 'instance', Tags: tags }] }),
       }),
     );
