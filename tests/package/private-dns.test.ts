@@ -1,8 +1,8 @@
 // Packages the main service with the private side's parameters (zoneType, addressFamily, a Resolver rule on an
 // outbound endpoint, given or created by the stack) and checks the template: the parameters reach both functions'
 // environment, the Resolver statements are there only when a rule is kept, on this Region's rules, with tag
-// conditions and no wildcard action, the endpoint exists only when subnets and security groups are given, and every
-// combination that cannot work fails `sls package`, naming the parameter.
+// conditions and no wildcard action, and the endpoint exists only when subnets and security groups are given. What
+// cannot work fails `sls package`: private-dns-refusals.test.ts.
 import { rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -279,53 +279,4 @@ describe('sls package with private zones and no rule', () => {
       RESOLVER_ENDPOINT_ID: '',
     });
   });
-});
-
-describe('sls package with private-side parameters that cannot work', () => {
-  const subnets = `--param=resolverSubnetIds=${SUBNETS.join(',')}`;
-  const groups = `--param=resolverSecurityGroupIds=${GROUPS[0]}`;
-  const endpoint = `--param=resolverEndpointId=${ENDPOINT_ID}`;
-  const cases: [string, string[], RegExp][] = [
-    ['an unknown zone type', ['--param=zoneType=split'], /zoneType: "split" must be one of public, private, both/],
-    ['an unknown address family', ['--param=addressFamily=ipv5'], /addressFamily: "ipv5" must be one of ipv4/],
-    ['an unknown rule type', ['--param=resolverRule=system'], /resolverRule: "system" must be one of delegate/],
-    [
-      'a malformed endpoint id',
-      ['--param=resolverEndpointId=rslvr-in-0123'],
-      /resolverEndpointId: "rslvr-in-0123" is not/,
-    ],
-    ['an endpoint and subnets both', [endpoint, subnets, groups], /resolverEndpointId, resolverSubnetIds: give one/],
-    ['subnets without security groups', [subnets], /resolverSecurityGroupIds: required with resolverSubnetIds/],
-    ['security groups without subnets', [groups], /resolverSubnetIds: required with resolverSecurityGroupIds/],
-    ['one subnet', [`--param=resolverSubnetIds=${SUBNETS[0]}`, groups], /resolverSubnetIds: at least 2 different/],
-    ['a malformed subnet id', ['--param=resolverSubnetIds=subnet-1,subnet-2', groups], /resolverSubnetIds: "subnet-1"/],
-    [
-      'a rule without an endpoint',
-      ['--param=zoneType=private', '--param=resolverRule=forward'],
-      /forward needs an outbound endpoint/,
-    ],
-    ['a rule with public zones only', [endpoint], /resolverRule: delegate serves the private side/],
-    [
-      'VPCs without a rule',
-      ['--param=zoneType=private', `--param=resolverVpcIds=${VPCS[0]}`],
-      /resolverVpcIds: given, but resolverRule is none/,
-    ],
-    [
-      'a created endpoint no rule uses',
-      ['--param=zoneType=private', '--param=resolverRule=none', subnets, groups],
-      /no rule uses/,
-    ],
-    [
-      'a created endpoint with dnsRoleArn',
-      ['--param=zoneType=private', `--param=dnsRoleArn=${DNS_ROLE_ARN}`, subnets, groups],
-      /a rule can only use an endpoint of its own account/,
-    ],
-  ];
-  it.each(cases)(
-    'fails on %s, naming the parameter',
-    async (_name, args, message) => {
-      await expect(slsPackage(...args)).rejects.toThrow(message);
-    },
-    120_000,
-  );
 });
