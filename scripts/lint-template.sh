@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Lints the CloudFormation templates `sls package` writes, with cfn-lint and checkov from the project's .venv
-# (scripts/requirements-test.txt). The main service (serverless.yml) three times: every default (hostedzone/*, no name
-# condition, no alarm topic), the parameters a production stage sets, and the zones in another account (dnsRoleArn).
+# (scripts/requirements-test.txt). The main service (serverless.yml) six times: every default (hostedzone/*, no name
+# condition, no alarm topic), the parameters a production stage sets, the zones in another account (dnsRoleArn), and
+# the private side three ways: private zones with a DELEGATE rule on an existing outbound endpoint, split view with a
+# FORWARD rule on an endpoint the stack creates, and a rule kept through the DNS account's role (dnsRoleArn).
 # The DNS account's role (dns-account/serverless.yml) twice: trust by account ids with an external id, and by an
 # organization with the Resolver statements. All must pass with no finding; a suppressed checkov check carries its
 # reason beside it in the serverless.yml (Metadata.checkov.skip[].comment).
@@ -47,6 +49,21 @@ lint dns-role . --stage prod \
   '--param=hostedZoneIds=Z0123456789ABCDEFGHIJ' \
   '--param=dnsRoleArn=arn:aws:iam::222222222222:role/rlec-dns-prod' \
   '--param=dnsRoleExternalId=rlec-dns-prod'
+lint private-delegate . --stage prod \
+  '--param=zoneType=private' \
+  '--param=hostedZoneIds=Z0123456789ABCDEFGHIJ' \
+  '--param=resolverEndpointId=rslvr-out-0123456789abcdef0' \
+  '--param=resolverVpcIds=vpc-0123456789abcdef0'
+lint forward-endpoint . --stage prod \
+  '--param=zoneType=both' \
+  '--param=addressFamily=dual' \
+  '--param=resolverRule=forward' \
+  '--param=resolverSubnetIds=subnet-0123456789abcdef0,subnet-1123456789abcdef0' \
+  '--param=resolverSecurityGroupIds=sg-0123456789abcdef0'
+lint dns-role-resolver . --stage prod \
+  '--param=dnsRoleArn=arn:aws:iam::222222222222:role/rlec-dns-prod' \
+  '--param=zoneType=private' \
+  '--param=resolverEndpointId=rslvr-out-0123456789abcdef0'
 lint dns-account-accounts dns-account --stage prod \
   '--param=trustedAccountIds=111111111111,333333333333' \
   '--param=externalId=rlec-dns-prod' \

@@ -7,6 +7,7 @@
 // parameter.
 'use strict';
 
+const { privateAccess } = require('./private-dns-values.cjs');
 const { list, route53Statements } = require('./route53-statements.cjs');
 
 // An IAM role ARN, in any partition, with an optional path.
@@ -37,20 +38,26 @@ async function dnsRole(resolveVariable) {
 /**
  * The functions' role statements (besides the logging and queue statements osls adds itself).
  * - Zones in this account (no dnsRoleArn): the Route 53 statements of scripts/route53-statements.cjs on the
- *   hostedZoneIds zones, for A, NS and TXT records, at the recordNames names.
- * - Zones in another account (dnsRoleArn): sts:AssumeRole on that role and nothing of Route 53; the role in the DNS
- *   account (dns-account/serverless.yml) holds the Route 53 statements.
+ *   hostedZoneIds zones, for A, NS and TXT records (and AAAA for IPv6 glue), at the recordNames names, GetHostedZone
+ *   when there is a private side; the Resolver statements of scripts/resolver-statements.cjs when there is a rule.
+ * - Zones in another account (dnsRoleArn): sts:AssumeRole on that role and nothing of Route 53 or the Resolver; the
+ *   role in the DNS account (dns-account/serverless.yml, with resolverRules for a rule) holds those statements.
  * Either way ec2:DescribeInstances, in this account and Region.
  */
 module.exports.roleStatements = async ({ resolveVariable }) => {
   const role = await dnsRole(resolveVariable);
+  const privateSide = await privateAccess(resolveVariable);
   // Checked either way: HOSTED_ZONE_IDS still limits the zones the code writes.
   const route53 = route53Statements({
     hostedZoneIds: await parameter(resolveVariable, 'hostedZoneIds'),
     recordNames: await parameter(resolveVariable, 'recordNames'),
-    recordTypes: 'A,NS,TXT',
+    recordTypes: privateSide.recordTypes,
+    getHostedZone: privateSide.getHostedZone,
   });
-  const access = role.arn === '' ? route53 : [{ Effect: 'Allow', Action: ['sts:AssumeRole'], Resource: role.arn }];
+  const access =
+    role.arn === ''
+      ? [...route53, ...privateSide.statements]
+      : [{ Effect: 'Allow', Action: ['sts:AssumeRole'], Resource: role.arn }];
   // DescribeInstances has no resource-level permissions.
   return [...access, { Effect: 'Allow', Action: ['ec2:DescribeInstances'], Resource: '*' }];
 };

@@ -199,6 +199,12 @@ const DEFAULT_ENVIRONMENT = {
   ROUTE53_BURST: '5',
   DNS_ROLE_ARN: '',
   DNS_ROLE_EXTERNAL_ID: '',
+  ZONE_TYPE: 'public',
+  ADDRESS_FAMILY: 'ipv4',
+  RESOLVER_ENDPOINT_ID: '',
+  RESOLVER_RULE: 'none',
+  RESOLVER_VPC_IDS: '',
+  RESOLVER_RATE: '2',
   POWERTOOLS_SERVICE_NAME: 'rlec-dns',
   POWERTOOLS_METRICS_NAMESPACE: 'RlecDns',
   POWERTOOLS_LOG_LEVEL: 'INFO',
@@ -411,6 +417,11 @@ describe('sls package with default parameters', () => {
   it('reserves concurrency for each function: 5 for state changes, 1 for the sweep', () => {
     expect(lambda(defaults.template, STATE_CHANGE).ReservedConcurrentExecutions).toBe(5);
     expect(lambda(defaults.template, RECONCILE).ReservedConcurrentExecutions).toBe(1);
+  });
+
+  it('creates no Resolver endpoint and no Resolver rule resource: the private side is off by default', () => {
+    const types = Object.values(defaults.template.Resources).map((r) => r.Type);
+    expect(types.filter((type) => type.startsWith('AWS::Route53Resolver::'))).toEqual([]);
   });
 
   it('leaves async-invocation retries at the Lambda defaults', () => {
