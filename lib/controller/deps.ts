@@ -1,6 +1,7 @@
 /** What the loop needs: clients, configuration, the zone directory, telemetry, and the invocation's clock. */
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { Route53Client } from '@aws-sdk/client-route-53';
+import type { Route53ResolverClient } from '@aws-sdk/client-route53resolver';
 import type { Config } from '../platform/config.js';
 import type { Telemetry } from '../platform/telemetry.js';
 import type { ZoneDirectory } from '../registry/zones.js';
@@ -9,6 +10,8 @@ import type { RetryOptions } from './retry.js';
 export interface ReconcilerDeps {
   readonly route53: Route53Client;
   readonly ec2: EC2Client;
+  /** The Route 53 Resolver (RESOLVER_RULE delegate or forward); absent when no rule is written. */
+  readonly resolver?: Route53ResolverClient | undefined;
   readonly config: Config;
   readonly zones: ZoneDirectory;
   readonly telemetry: Telemetry;

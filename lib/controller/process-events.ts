@@ -12,6 +12,7 @@ import { parseTriggerEvent, type TriggerEvent } from '../source/events.js';
 import { resolveTargets, type Targets } from '../source/triggers.js';
 import type { ReconcilerDeps } from './deps.js';
 import { type ClusterOutcome, needsRetry } from './outcomes.js';
+import { ruleNeedsRetry } from './private-side.js';
 import { runOnce } from './run-once.js';
 
 export interface EventItem {
@@ -71,12 +72,12 @@ export async function processEvents(deps: ReconcilerDeps, items: readonly EventI
     }
     for (const cluster of t.clusters) clusters.add(cluster);
   });
-  const { outcomes } = await runOnce(deps, { clusters: [...clusters], mode: 'apply' });
+  const { outcomes, rules } = await runOnce(deps, { clusters: [...clusters], mode: 'apply' });
 
   const retry: string[] = [];
   parsed.forEach(({ item, event }, i) => {
     const t = targets[i];
-    const failed = [...(t?.clusters ?? [])].filter((c) => needsRetry(outcomes.get(c)));
+    const failed = [...(t?.clusters ?? [])].filter((c) => needsRetry(outcomes.get(c)) || ruleNeedsRetry(rules.get(c)));
     if (t?.transient === undefined && failed.length === 0) return;
     const reason = t?.transient?.message ?? `cluster(s) ${failed.join(', ')} not reconciled`;
     log.warn('event will be retried', { messageId: item.id, instanceId: event.instanceId, reason });

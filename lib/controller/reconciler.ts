@@ -18,6 +18,7 @@ import { type ClusterRead, failure, type Mode, outOfTime, reportElsewhere, snaps
 import { isShortOfTime, type ReconcilerDeps } from './deps.js';
 import { type ClusterOutcome, combineOutcomes } from './outcomes.js';
 import { convergePlacements, type Placement, placementKey } from './placements.js';
+import type { PlacedOutcome } from './private-side.js';
 
 /** Write-then-check rounds per placement before leaving the rest to the next event or the sweep. */
 const VERIFY_ROUNDS = 3;
@@ -41,6 +42,8 @@ export interface Reconciled {
   readonly zones: ReadonlyMap<string, HostedZone>;
   /** Every zone each cluster that could be placed was read in. */
   readonly zonesOf: ReadonlyMap<string, readonly HostedZone[]>;
+  /** How each placement (a cluster in one of its zones) ended, in the order they were read. */
+  readonly placed: readonly PlacedOutcome[];
   /** The last EC2 snapshot the plans used. */
   readonly fleet: Fleet;
 }
@@ -117,7 +120,7 @@ export async function reconcileClusters(
   const names = new Set(clusters);
   const read = await readPlacements(deps, names);
   const zones = new Map([...read.zonesOf].flatMap(([cluster, z]) => (z[0] === undefined ? [] : [[cluster, z[0]]])));
-  if (names.size === 0) return { outcomes, zones, zonesOf: read.zonesOf, fleet: EMPTY_FLEET };
+  if (names.size === 0) return { outcomes, zones, zonesOf: read.zonesOf, placed: [], fleet: EMPTY_FLEET };
   let fleet = options.fleet ?? (await snapshot(deps));
   for (const [cluster, error] of read.errors) {
     outcomes.set(cluster, failure(deps, cluster, error, { instances: fleet.tagged.get(cluster) }));
@@ -157,11 +160,14 @@ export async function reconcileClusters(
     fleet = await snapshot(deps);
     placements = written;
   }
+  const placed: PlacedOutcome[] = [];
   for (const [key, outcome] of byPlacement) {
-    const cluster = read.placements.get(key)?.cluster ?? outcome.cluster;
+    const placement = read.placements.get(key);
+    const cluster = placement?.cluster ?? outcome.cluster;
     outcomes.set(cluster, combineOutcomes(outcomes.get(cluster), outcome));
+    if (placement !== undefined) placed.push({ cluster, zone: placement.read.zone, outcome });
   }
-  return { outcomes, zones, zonesOf: read.zonesOf, fleet };
+  return { outcomes, zones, zonesOf: read.zonesOf, placed, fleet };
 }
 
 /**

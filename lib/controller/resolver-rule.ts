@@ -54,6 +54,11 @@ export interface ResolverRuleInput {
   readonly cluster: string;
   /** The private zone the cluster is published in (id without `/hostedzone/`, name canonical with or without dot). */
   readonly zone: { readonly id: string; readonly name: string };
+  /**
+   * More private zones of the same name the cluster is published in (each answers its own VPCs): the rule is
+   * associated with the VPCs of every one.
+   */
+  readonly twins?: readonly { readonly id: string }[];
   /** The cluster's members with their slots; empty when the last one left. */
   readonly members: readonly RuleMember[];
   readonly family: AddressFamily;
@@ -98,6 +103,13 @@ export class ForeignResolverRuleError extends PermanentError {
   ) {
     super(`cluster ${cluster} refused on the private side: ${reason}; no Resolver rule was written`);
   }
+}
+
+/** The VPCs (in this Region) the zones answer, each once, in the zones' order. */
+async function vpcsOfZones(deps: ResolverRuleDeps, zones: readonly { readonly id: string }[]): Promise<string[]> {
+  const vpcs: string[] = [];
+  for (const zone of zones) vpcs.push(...(await zoneVpcIds(deps.route53, zone.id, deps.config.region)));
+  return [...new Set(vpcs)];
 }
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -151,7 +163,7 @@ export async function reconcileResolverRule(
   let seen: Seen | undefined;
   let steps: readonly RuleStep[] = [];
   try {
-    const vpcIds = settings.vpcIds ?? (await zoneVpcIds(deps.route53, input.zone.id, deps.config.region));
+    const vpcIds = settings.vpcIds ?? (await vpcsOfZones(deps, [input.zone, ...(input.twins ?? [])]));
     const query = { cluster, zoneName, mode, me: deps.config };
     const rules = await readClusterRules(deps.resolver, query, input.rules);
     seen = { cluster, vpcIds, rules };

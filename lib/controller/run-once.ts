@@ -23,7 +23,10 @@ import { type Fleet, groupMembers, type MemberProblem, taggedRunningInstances } 
 import type { Mode } from './converge.js';
 import type { ReconcilerDeps } from './deps.js';
 import type { ClusterOutcome } from './outcomes.js';
+import { reconcilePrivateSide } from './private-side.js';
 import { reconcileClusters, retireCluster } from './reconciler.js';
+import type { ResolverOutcome } from './resolver-rule.js';
+import type { OrphanOutcome } from './resolver-sweep.js';
 
 export interface RunRequest {
   readonly clusters: readonly string[] | 'all';
@@ -32,6 +35,10 @@ export interface RunRequest {
 
 export interface RunResult {
   readonly outcomes: Map<string, ClusterOutcome>;
+  /** The private side (RESOLVER_RULE): each cluster's Resolver rule, for the clusters placed in a private zone. */
+  readonly rules: ReadonlyMap<string, ResolverOutcome>;
+  /** For `all`: rules of ours whose cluster is gone, removed (or, in plan mode, to be removed). */
+  readonly orphans: readonly OrphanOutcome[];
   /** The last EC2 snapshot the plans used. */
   readonly fleet: Fleet;
   /** For `all`: clusters bound to another account or Region found in the zones (never touched). */
@@ -156,6 +163,8 @@ export async function runOnce(deps: ReconcilerDeps, request: RunRequest): Promis
     deps.telemetry.metrics.addMetric(METRIC.awsPermanentErrors, 'Count', 1);
     return {
       outcomes: new Map(),
+      rules: new Map(),
+      orphans: [],
       fleet: { clusters: new Map(), tagged: new Map(), problems: [] },
       elsewhere: [],
       problems: [],
@@ -184,8 +193,12 @@ export async function runOnce(deps: ReconcilerDeps, request: RunRequest): Promis
     const retired = await retireCluster(deps, stray.cluster, stray.zone, mode);
     run.outcomes.set(stray.cluster, withRetired(run.outcomes.get(stray.cluster), retired));
   }
+  const sweep = targets === undefined ? {} : { sweep: { clusters: new Set(targets.clusters) } };
+  const side = await reconcilePrivateSide(deps, run.placed, { mode, ...sweep });
   return {
     outcomes: run.outcomes,
+    rules: side.rules,
+    orphans: side.orphans,
     fleet: run.fleet,
     elsewhere: targets?.elsewhere ?? [],
     problems: targets?.problems ?? [],

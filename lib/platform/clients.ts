@@ -9,6 +9,7 @@
  */
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { Route53Client } from '@aws-sdk/client-route-53';
+import type { Route53ResolverClient } from '@aws-sdk/client-route53resolver';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { classifyAwsError, classifyErrors } from './aws-errors.js';
 import { addPacing, type PacingOptions, pacingFromEnv, TokenBucket } from './pacing.js';
@@ -16,6 +17,8 @@ import { addPacing, type PacingOptions, pacingFromEnv, TokenBucket } from './pac
 export interface Clients {
   readonly route53: Route53Client;
   readonly ec2: EC2Client;
+  /** Built by the factory when Resolver rules are on (resolver-client.ts); a test world passes its own. */
+  readonly resolver?: Route53ResolverClient | undefined;
 }
 
 export interface ClientOptions {
@@ -85,7 +88,7 @@ export function createClients(options: ClientOptions = {}): Clients {
  * what it is, `sts:AssumeRole` on the role's ARN with STS's reason, not as the Route 53 call that needed them: an
  * AwsPermanentError for a denial (trust policy, external id, no such role), transient for throttling or the network.
  */
-function assumedRole(
+export function assumedRole(
   role: NonNullable<ClientOptions['route53Role']>,
   options: ClientOptions,
 ): ReturnType<typeof fromTemporaryCredentials> {

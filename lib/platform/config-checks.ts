@@ -101,7 +101,21 @@ export function crossChecks(config: Config, env: Env): void {
   distinctTagKeys(config);
   filterableClusterTagKey(config);
   addressTypeHasAZone(config);
+  ruleHasAPrivateZone(config);
   timeoutLeavesRoom(env);
+}
+
+/**
+ * A Resolver rule leads the VPC Resolver into a private zone's delegation (or stands in for it): with
+ * ZONE_TYPE=public no private zone is written, so a rule would point at nothing.
+ *
+ * @throws ConfigError naming RESOLVER_RULE and ZONE_TYPE.
+ */
+function ruleHasAPrivateZone(config: Config): void {
+  if (config.resolver.rule === 'none' || config.zoneType !== 'public') return;
+  throw new ConfigError(
+    `RESOLVER_RULE=${config.resolver.rule} needs clusters in private zones, but ZONE_TYPE=public: set ZONE_TYPE=private or both, or RESOLVER_RULE=none`,
+  );
 }
 
 /**

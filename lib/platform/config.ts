@@ -7,6 +7,7 @@ import { crossChecks } from './config-checks.js';
 import { type Env, integer, present } from './env.js';
 import { ConfigError } from './errors.js';
 import { type PacingOptions, pacingFromEnv } from './pacing.js';
+import { type ResolverConfig, resolverConfigFromEnv } from './resolver-config.js';
 
 export type AddressType = 'private' | 'public';
 
@@ -45,6 +46,8 @@ export interface Config extends Deployment {
    * trust policy asks for, `DNS_ROLE_EXTERNAL_ID`); undefined when the zones are in this account.
    */
   readonly dnsRole: { readonly arn: string; readonly externalId?: string } | undefined;
+  /** The Route 53 Resolver rule per private cluster (`RESOLVER_*`; platform/resolver-config.ts). */
+  readonly resolver: ResolverConfig;
   /** Client-side pacing of Route 53 requests (`ROUTE53_RATE`, `ROUTE53_BURST`; platform/pacing.ts). */
   readonly route53Pacing: PacingOptions;
   /** Powertools' service name and metrics namespace (`POWERTOOLS_SERVICE_NAME`, `POWERTOOLS_METRICS_NAMESPACE`). */
@@ -224,6 +227,7 @@ export function loadConfig(env: Env): Config {
     hostedZoneIds: hostedZoneIds(env),
     zoneCacheSeconds: integer(env, 'ZONE_CACHE_SECONDS', DEFAULTS.zoneCacheSeconds, 0, 3600),
     dnsRole: dnsRole(env),
+    resolver: resolverConfigFromEnv(env),
     route53Pacing: pacingFromEnv(env),
     telemetry: {
       serviceName: present(env, 'POWERTOOLS_SERVICE_NAME') ?? DEFAULTS.serviceName,

@@ -3,11 +3,14 @@
  * errors, Route 53 pacing, every failed attempt logged), the zone directory, telemetry. The functions (runtime.ts),
  * the CLI, the benchmark and the tests all build theirs here; what differs between them is said in the options.
  */
+
+import type { Route53ResolverClient } from '@aws-sdk/client-route53resolver';
 import type { ReconcilerDeps } from '../controller/deps.js';
 import { ZoneDirectory } from '../registry/zones.js';
 import { logFailedAttempts } from './attempt-log.js';
 import { type ClientOptions, type Clients, createClients } from './clients.js';
 import type { Config } from './config.js';
+import { createResolverClient } from './resolver-client.js';
 import { type Log, METRIC, type Telemetry } from './telemetry.js';
 
 export interface DepsOptions {
@@ -28,15 +31,29 @@ export interface BuiltDeps extends ReconcilerDeps {
   close(): void;
 }
 
+/** The Resolver client, only when rules are written (its own bucket, the DNS role as for Route 53). */
+function resolverClient(config: Config, options: DepsOptions): { resolver?: Route53ResolverClient } {
+  if (config.resolver.rule === 'none') return {};
+  const attemptLog = options.attemptLog ?? options.telemetry.log;
+  const { resolver } = createResolverClient({
+    route53Role: config.dnsRole,
+    pacing: config.resolver.pacing,
+    ...(attemptLog === false ? {} : { attemptLog }),
+    ...options.clients,
+  });
+  return { resolver };
+}
+
 /**
  * Builds the loop's dependencies.
  *
  * @example createDeps(loadConfig(process.env), { telemetry: { log: logger, metrics } })
  */
 export function createDeps(config: Config, options: DepsOptions): BuiltDeps {
-  const clients =
-    options.use ??
-    createClients({ route53Pacing: config.route53Pacing, route53Role: config.dnsRole, ...options.clients });
+  const clients = options.use ?? {
+    ...createClients({ route53Pacing: config.route53Pacing, route53Role: config.dnsRole, ...options.clients }),
+    ...resolverClient(config, options),
+  };
   const attemptLog = options.attemptLog ?? options.telemetry.log;
   if (options.use === undefined && attemptLog !== false) {
     // The SDK retries throttling, 5xx and network errors silently: log each failed attempt.
@@ -58,6 +75,7 @@ export function createDeps(config: Config, options: DepsOptions): BuiltDeps {
     if (options.use !== undefined) return;
     clients.route53.destroy();
     clients.ec2.destroy();
+    clients.resolver?.destroy();
   };
   return { ...clients, config, zones, telemetry: options.telemetry, ...options.extra, close };
 }

@@ -9,11 +9,10 @@
  * same middleware is placed here for any client ({@link addClientPacing}).
  */
 import { Route53ResolverClient } from '@aws-sdk/client-route53resolver';
-import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { FinalizeRequestMiddleware, MiddlewareStack } from '@smithy/types';
 import { logFailedAttempts } from './attempt-log.js';
 import { classifyErrors } from './aws-errors.js';
-import { type ClientOptions, DEFAULT_TIMEOUTS } from './clients.js';
+import { assumedRole, type ClientOptions, DEFAULT_TIMEOUTS } from './clients.js';
 import { type PacingOptions, TokenBucket } from './pacing.js';
 import { RESOLVER_DEFAULTS } from './resolver-config.js';
 import type { Log } from './telemetry.js';
@@ -68,18 +67,7 @@ export function createResolverClient(options: ResolverClientOptions = {}): Paced
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
   };
   const role = options.route53Role;
-  const credentials =
-    role === undefined
-      ? options.credentials
-      : fromTemporaryCredentials({
-          params: {
-            RoleArn: role.arn,
-            RoleSessionName: 'rlec-dns',
-            ...(role.externalId === undefined ? {} : { ExternalId: role.externalId }),
-          },
-          ...(options.credentials ? { masterCredentials: options.credentials } : {}),
-          clientConfig: where,
-        });
+  const credentials = role === undefined ? options.credentials : assumedRole(role, options);
   const resolver = new Route53ResolverClient({
     retryMode: 'adaptive',
     maxAttempts: options.maxAttempts ?? 8,

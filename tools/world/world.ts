@@ -67,6 +67,7 @@ export class World {
     // As lib/platform/clients.ts builds them: every error a call ends with is classified, permanent or transient.
     classifyErrors(this.route53, 'route53');
     classifyErrors(this.ec2, 'ec2');
+    classifyErrors(this.resolver, 'route53resolver');
   }
 
   /** Starts a world on a fresh emulator; `options` turn on Route 53's rate limits from the start, for instance. */
@@ -104,7 +105,7 @@ export class World {
   deps(env: Record<string, string> = {}, over: Partial<ReconcilerDeps> = {}): ReconcilerDeps {
     const config: Config = loadConfig({ ...DEPLOYMENT_ENV, OWNER_ID: 'rlec-dns-test', ...env });
     const { close: _close, ...deps } = createDeps(config, {
-      use: { route53: this.route53, ec2: this.ec2 },
+      use: { route53: this.route53, ec2: this.ec2, resolver: this.resolver },
       telemetry: { log: this.telemetry.log, metrics: this.telemetry.sink },
       zoneCacheSeconds: 0,
       extra: { sleep: async () => {} },
