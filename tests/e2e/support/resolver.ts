@@ -29,13 +29,37 @@ const OFF_LOOPBACK = [
   '128.0.0.0/1',
 ];
 
+/** Where the resolver sends the questions for one zone. */
+export interface ZoneClause {
+  /** `stub`: asks the servers as authoritative ones and follows their referrals; `forward`: asks them to recurse. */
+  readonly kind: 'stub' | 'forward';
+  readonly zone: string;
+  readonly servers: readonly { readonly host: string; readonly port: number }[];
+}
+
 export interface ResolverOptions {
   readonly tools: DnsTools;
   readonly dir: string;
   readonly host: string;
   readonly port: number;
-  /** The parent zone and where its authoritative server listens. */
-  readonly stub: { readonly zone: string; readonly host: string; readonly port: number };
+  /** The parent zone and where its authoritative server listens (as a resolver on the internet knows it). */
+  readonly stub?: { readonly zone: string; readonly host: string; readonly port: number };
+  /** More zones, after the stub (the VPC Resolver's private zones and rules: tests/e2e/support/vpc-resolver.ts). */
+  readonly zones?: readonly ZoneClause[];
+}
+
+function clauses(o: ResolverOptions): ZoneClause[] {
+  const stub = o.stub === undefined ? [] : [{ kind: 'stub' as const, zone: o.stub.zone, servers: [o.stub] }];
+  return [...stub, ...(o.zones ?? [])];
+}
+
+function zoneLines(clause: ZoneClause): string[] {
+  const key = clause.kind === 'stub' ? 'stub-addr' : 'forward-addr';
+  return [
+    `${clause.kind}-zone:`,
+    `  name: "${clause.zone}"`,
+    ...clause.servers.map((s) => `  ${key}: ${s.host}@${s.port}`),
+  ];
 }
 
 function unboundConf(o: ResolverOptions): string {
@@ -69,9 +93,7 @@ function unboundConf(o: ResolverOptions): string {
     'remote-control:',
     '  control-enable: yes',
     `  control-interface: ${path.join(o.dir, 'unbound.ctl')}`,
-    'stub-zone:',
-    `  name: "${o.stub.zone}"`,
-    `  stub-addr: ${o.stub.host}@${o.stub.port}`,
+    ...clauses(o).flatMap(zoneLines),
     '',
   ].join('\n');
 }
@@ -113,7 +135,7 @@ export function ask(server: { host: string; port: number }, name: string, type: 
 
 export class Resolver {
   private constructor(
-    readonly options: ResolverOptions,
+    public options: ResolverOptions,
     readonly daemon: Daemon,
   ) {}
 
@@ -137,6 +159,18 @@ export class Resolver {
     return new Resolver(options, daemon);
   }
 
+  /**
+   * Replaces the zones after the stub and has Unbound read its configuration again (`unbound-control reload`, which
+   * also empties its caches).
+   */
+  async reconfigure(zones: readonly ZoneClause[]): Promise<void> {
+    this.options = { ...this.options, zones };
+    const conf = path.join(this.options.dir, 'unbound.conf');
+    await writeFile(conf, unboundConf(this.options));
+    await run(this.options.tools.unboundCheckconf, [conf]);
+    await this.control('reload');
+  }
+
   /** `unbound-control <command…>`'s output. */
   async control(...command: string[]): Promise<string> {
     const conf = path.join(this.options.dir, 'unbound.conf');
@@ -149,7 +183,7 @@ export class Resolver {
    * never met them. With `keepServers`, as by one that has asked them before (within infra-host-ttl, 15 minutes).
    */
   async forget(options: { keepServers?: boolean } = {}): Promise<void> {
-    await this.control('flush_zone', this.options.stub.zone);
+    for (const clause of clauses(this.options)) await this.control('flush_zone', clause.zone);
     if (options.keepServers !== true) await this.control('flush_infra', 'all');
     await this.control('flush_requestlist');
   }
