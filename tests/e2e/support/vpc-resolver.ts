@@ -14,7 +14,7 @@
  */
 import { ListResolverRuleAssociationsCommand, type Route53ResolverClient } from '@aws-sdk/client-route53resolver';
 import { queryDns } from '../../../cli/dns/client.js';
-import { listResolverRules, type ResolverRule } from '../../../tools/resolver/resolver-types.js';
+import { listResolverRules, type ResolverRule } from '../../../lib/provider/resolver-types.js';
 import type { ZoneClause } from './resolver.js';
 
 export interface Server {
