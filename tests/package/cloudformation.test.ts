@@ -188,7 +188,7 @@ function expectFiresOnFirst(alarm: Alarm): void {
 
 const DEFAULT_ENVIRONMENT = {
   CLUSTER_TAG_KEY: 'rlec:cluster',
-  ADDRESS_TYPE: 'private',
+  ADDRESS_TYPE: '',
   ADDRESS_TYPE_TAG_KEY: 'rlec:address-type',
   RECORD_TTL: '60',
   OWNER_ID: '',
