@@ -8,6 +8,8 @@ import { ZoneDirectory } from '../registry/zones.js';
 import { logFailedAttempts } from './attempt-log.js';
 import { type ClientOptions, type Clients, createClients } from './clients.js';
 import type { Config } from './config.js';
+import { TokenBucket } from './pacing.js';
+import { describePacing } from './pacing-config.js';
 import type { Log, Telemetry } from './telemetry.js';
 
 export interface DepsOptions {
@@ -29,6 +31,17 @@ export interface BuiltDeps extends ReconcilerDeps {
 }
 
 /**
+ * The container's Route 53 bucket: the configured pacing (or the one the options give), with the telemetry that logs
+ * each change of its rate and counts throttles. A bucket or `false` in the options is used as it is.
+ */
+function pacing(config: Config, options: DepsOptions): TokenBucket | false {
+  const given = options.clients?.route53Pacing;
+  if (given === false || given instanceof TokenBucket) return given;
+  if (given === undefined) options.telemetry.log.info(describePacing(config.route53Pacing));
+  return new TokenBucket(given ?? config.route53Pacing, { telemetry: options.telemetry });
+}
+
+/**
  * Builds the loop's dependencies.
  *
  * @example createDeps(loadConfig(process.env), { telemetry: { log: logger, metrics } })
@@ -36,7 +49,7 @@ export interface BuiltDeps extends ReconcilerDeps {
 export function createDeps(config: Config, options: DepsOptions): BuiltDeps {
   const clients =
     options.use ??
-    createClients({ route53Pacing: config.route53Pacing, route53Role: config.dnsRole, ...options.clients });
+    createClients({ route53Role: config.dnsRole, ...options.clients, route53Pacing: pacing(config, options) });
   const attemptLog = options.attemptLog ?? options.telemetry.log;
   if (options.use === undefined && attemptLog !== false) {
     // The SDK retries throttling, 5xx and network errors silently: log each failed attempt.
