@@ -38,6 +38,8 @@ export interface ReconcileOptions {
    * and the cluster), not only before a cluster's first write.
    */
   readonly checkEveryCut?: boolean;
+  /** An EC2 snapshot the caller read already, for the first round (run-once.ts's RunRequest.fleet says why it is safe). */
+  readonly fleet?: Fleet;
 }
 
 export interface Reconciled {
@@ -114,7 +116,7 @@ export async function reconcileClusters(
   }
   const zones = new Map([...reads].map(([cluster, read]) => [cluster, read.zone]));
   if (names.size === 0) return { outcomes, zones, fleet: EMPTY_FLEET };
-  let fleet = await snapshot(deps);
+  let fleet = options.fleet ?? (await snapshot(deps));
   for (const [cluster, error] of zoneErrors) {
     outcomes.set(cluster, failure(deps, cluster, error, { instances: fleet.tagged.get(cluster) }));
   }

@@ -5,6 +5,7 @@
  */
 import type { ReconcilerDeps } from '../controller/deps.js';
 import { ZoneDirectory } from '../registry/zones.js';
+import { SeenInstances } from '../source/hints.js';
 import { logFailedAttempts } from './attempt-log.js';
 import { type ClientOptions, type Clients, createClients } from './clients.js';
 import type { Config } from './config.js';
@@ -66,5 +67,6 @@ export function createDeps(config: Config, options: DepsOptions): BuiltDeps {
     clients.route53.destroy();
     clients.ec2.destroy();
   };
-  return { ...clients, config, zones, telemetry: options.telemetry, ...options.extra, close };
+  const seen = new SeenInstances();
+  return { ...clients, config, zones, telemetry: options.telemetry, seen, ...options.extra, close };
 }
