@@ -14,12 +14,14 @@ import { container } from './container.js';
 import type { Delivery } from './deployment.js';
 import { type EventBody, type Fleet, type Node, seeded, shuffle } from './fleet.js';
 import {
+  callFigures,
   changeRequestsMinimum,
   extrapolate,
   figures,
   freshFleet,
   issue13,
   measured,
+  pacingFigures,
   pass,
   perEvent,
   type RunFigures,
@@ -187,12 +189,8 @@ export async function scenarioB(world: World, options: ScenarioBOptions): Promis
     // The first scenario (b) keeps its targets (they fail the run); the variants' targets are issue 13's.
     targets: options.key === 'b' ? [...kept, timely] : [...kept.map(issue13), timely],
     figures: [
-      {
-        name: 'ChangeResourceRecordSets',
-        value: batched.calls.ChangeResourceRecordSets ?? 0,
-        minimum: changeMinimum,
-        perEvent: baseline.calls.ChangeResourceRecordSets ?? 0,
-      },
+      ...callFigures(batched, baseline, { route53: changeMinimum, ec2: report.batches }),
+      ...pacingFigures(containers, options.pacing.ratePerSecond),
       {
         name: 'Route 53 requests',
         value: batched.route53Calls,

@@ -12,7 +12,17 @@ import type { World } from '../tools/world/world.js';
 import { container } from './container.js';
 import type { Delivery } from './deployment.js';
 import { type EventBody, type Fleet, seeded, shuffle } from './fleet.js';
-import { changeRequestsMinimum, figures, freshFleet, issue13, measured, pass, type ScenarioResult } from './measure.js';
+import {
+  callFigures,
+  changeRequestsMinimum,
+  figures,
+  freshFleet,
+  issue13,
+  measured,
+  pacingFigures,
+  pass,
+  type ScenarioResult,
+} from './measure.js';
 import { route53Limit } from './rate-limit.js';
 import { deliverThroughQueue } from './sqs.js';
 
@@ -97,7 +107,8 @@ export async function scenarioD(world: World, options: ScenarioDOptions): Promis
       issue13(pass(0, report.deadLettered.length, 'events in the dead-letter queue')),
     ],
     figures: [
-      { name: 'ChangeResourceRecordSets', value: batched.calls.ChangeResourceRecordSets ?? 0, minimum: changeMinimum },
+      ...callFigures(batched, undefined, { route53: changeMinimum, ec2: report.batches }),
+      ...pacingFigures(telemetry, options.pacing.ratePerSecond),
       { name: 'Route 53 requests', value: batched.route53Calls, minimum: changeMinimum },
       { name: 'change tokens', value: run.changeTokens, minimum: minimumTokens },
       { name: 'time to converge (s)', value: batched.seconds, digits: 1 },

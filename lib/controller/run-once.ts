@@ -38,6 +38,9 @@ export interface RunRequest {
    * it now holds, rewriting it if they differ (up to three rounds; then the next event or the sweep). So an older view
    * can only ever be the first of this run's writes, never its last, and a plan from it that comes out empty writes
    * nothing for anyone to depend on (the events that changed EC2 meanwhile bring their own runs, which read EC2 anew).
+   * A conflict re-reads EC2 too (converge.ts). What is left: a run cut short between its first write and that check
+   * (no time left in the invocation) leaves a write from the older view for the next event or the sweep, as it
+   * leaves any unchecked write; with EC2 read after Route 53 the same cut-short run could only leave a flap's race.
    */
   readonly fleet?: Fleet;
   /** The invocation's ownership scans, shared with the caller's (one scan per zone per invocation at most). */
