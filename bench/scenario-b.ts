@@ -178,7 +178,7 @@ export async function scenarioB(world: World, options: ScenarioBOptions): Promis
     conditions:
       `Events arriving over ${options.arrivalSeconds} s; ${model.name}` +
       `${share === undefined ? '' : `; a second Route 53 client in the account spending ${share.requestFraction * 100} % of its request budget${share.changeFraction ? ` and ${share.changeFraction * 100} % of its change budget` : ''}`}; ` +
-      `each container paces itself at ${options.pacing.ratePerSecond}/s (burst ${options.pacing.burst}); ` +
+      `each container paces itself at ${Number(options.pacing.ratePerSecond.toFixed(2))}/s (burst ${options.pacing.burst}); ` +
       `batches of up to ${delivery.batchSize}, ` +
       `${delivery.windowMs / 1000} s window, ${delivery.concurrency} at once; failed events back after ` +
       `${options.visibilitySeconds} s (deployed: ${delivery.visibilityTimeoutSeconds} s), dead-letter queue after ` +

@@ -99,7 +99,7 @@ export async function scenarioD(world: World, options: ScenarioDOptions): Promis
     conditions:
       `${options.terminations} of ${options.members} members of one cluster terminate, their ${events.length} events ` +
       `arriving over ${options.arrivalSeconds} s; ${model.name}; each container paces itself at ` +
-      `${options.pacing.ratePerSecond}/s (burst ${options.pacing.burst}); batches of up to ${delivery.batchSize}, ` +
+      `${Number(options.pacing.ratePerSecond.toFixed(2))}/s (burst ${options.pacing.burst}); batches of up to ${delivery.batchSize}, ` +
       `${delivery.windowMs / 1000} s window, ${delivery.concurrency} at once; no per-event baseline`,
     batched,
     targets: [

@@ -38,7 +38,7 @@ export const DEFAULT_BURST = 5;
  * @throws ConfigError naming the variable when a value is not a positive number; naming ROUTE53_RATE,
  * ROUTE53_CONTAINERS and ROUTE53_SHARE when rate × containers exceeds the share; naming ROUTE53_RATE and
  * FUNCTION_TIMEOUT_SECONDS when one request could wait longer than the function may run.
- * @example pacingFromEnv({ ROUTE53_SHARE: '5', ROUTE53_CONTAINERS: '6' }).ratePerSecond // 0.8333…
+ * @example pacingFromEnv({ ROUTE53_SHARE: '5', ROUTE53_CONTAINERS: '3' }).ratePerSecond // 1.666…
  */
 export function pacingFromEnv(env: Env): PacingConfig {
   const share = positive(env, 'ROUTE53_SHARE', DEFAULT_SHARE, 1000, true);

@@ -196,7 +196,7 @@ const DEFAULT_ENVIRONMENT = {
   ACCOUNT_ID: { Ref: 'AWS::AccountId' },
   HOSTED_ZONE_IDS: '',
   ROUTE53_SHARE: '5',
-  ROUTE53_CONTAINERS: '6',
+  ROUTE53_CONTAINERS: '3',
   ROUTE53_RATE: '',
   ROUTE53_BURST: '5',
   DNS_ROLE_ARN: '',
@@ -311,7 +311,7 @@ describe('sls package with default parameters', () => {
       BatchSize: 500,
       MaximumBatchingWindowInSeconds: 5,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
-      ScalingConfig: { MaximumConcurrency: 5 },
+      ScalingConfig: { MaximumConcurrency: 2 },
       Enabled: true,
     });
   });
@@ -421,8 +421,8 @@ describe('sls package with default parameters', () => {
     }
   });
 
-  it('reserves concurrency for each function: 5 for state changes, 1 for the sweep', () => {
-    expect(lambda(defaults.template, STATE_CHANGE).ReservedConcurrentExecutions).toBe(5);
+  it('reserves concurrency for each function: 2 for state changes, 1 for the sweep', () => {
+    expect(lambda(defaults.template, STATE_CHANGE).ReservedConcurrentExecutions).toBe(2);
     expect(lambda(defaults.template, RECONCILE).ReservedConcurrentExecutions).toBe(1);
   });
 
@@ -778,8 +778,8 @@ describe('sls package with a malformed dnsRoleArn or dnsRoleExternalId', () => {
 
 describe('sls package with a route53Rate over the share', () => {
   it('fails, naming route53Rate, the containers and route53Share', async () => {
-    await expect(slsPackage('--param=route53Rate=1')).rejects.toThrow(
-      /route53Rate: 1 requests\/s per container × 6 containers \(stateChangeConcurrency \+ reconcileConcurrency\) is more than route53Share=5/,
+    await expect(slsPackage('--param=route53Rate=2')).rejects.toThrow(
+      /route53Rate: 2 requests\/s per container × 3 containers \(stateChangeConcurrency \+ reconcileConcurrency\) is more than route53Share=5/,
     );
   }, 120_000);
 });
