@@ -54,10 +54,15 @@ export function deployedDelivery(): Delivery {
   };
 }
 
-/** The Route 53 pacing defaults as deployed: ROUTE53_RATE and ROUTE53_BURST. */
-export function deployedPacing(): { ratePerSecond: number; burst: number } {
+/**
+ * The Route 53 pacing defaults as deployed: ROUTE53_RATE unset, so route53Share ÷ the functions' reserved
+ * concurrencies added up (scripts/template-values.cjs, lib/platform/pacing-config.ts); ROUTE53_BURST.
+ */
+export function deployedPacing(): { ratePerSecond: number; burst: number; share: number; containers: number } {
   const rlec = serverless().custom.rlec;
-  return { ratePerSecond: paramDefault(rlec, 'route53Rate'), burst: paramDefault(rlec, 'route53Burst') };
+  const share = paramDefault(rlec, 'route53Share');
+  const containers = paramDefault(rlec, 'stateChangeConcurrency') + paramDefault(rlec, 'reconcileConcurrency');
+  return { ratePerSecond: share / containers, burst: paramDefault(rlec, 'route53Burst'), share, containers };
 }
 
 /** Options serverless-esbuild keeps for itself and does not pass to esbuild (its bundle.ts). */

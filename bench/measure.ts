@@ -7,6 +7,7 @@ import { sweep } from '../lib/controller/sweep.js';
 import type { ClientOptions } from '../lib/platform/clients.js';
 import type { BeforeForward } from '../tools/emulator/emulator.js';
 import { accessKeyIdOf, changeCost } from '../tools/emulator/route53-throttle.js';
+import type { CapturedTelemetry } from '../tools/world/telemetry.js';
 import type { World } from '../tools/world/world.js';
 import { container } from './container.js';
 import { type EventBody, Fleet } from './fleet.js';
@@ -292,4 +293,44 @@ export function extrapolate(
   ]);
   // The later reconciles find nothing to write: the change tokens are the measured ones.
   return { ...extrapolated, changeTokens: base.changeTokens };
+}
+
+/**
+ * Issue 13's per-action figures of a run: ListResourceRecordSets, ChangeResourceRecordSets and DescribeInstances
+ * (each beside the physical minimum, one request per zone per batch for Route 53 and one EC2 read per batch, and the
+ * per-event baseline), and the throttled attempts seen.
+ */
+export function callFigures(
+  batched: RunFigures,
+  perEventRun: RunFigures | undefined,
+  minimum: { readonly route53: number; readonly ec2: number },
+): Figure[] {
+  const of = (f: RunFigures | undefined, action: string) => (f === undefined ? undefined : (f.calls[action] ?? 0));
+  const row = (name: string, min: number): Figure => {
+    const perEvent = of(perEventRun, name);
+    return { name, value: of(batched, name) ?? 0, minimum: min, ...(perEvent === undefined ? {} : { perEvent }) };
+  };
+  return [
+    row('ListResourceRecordSets', minimum.route53),
+    row('ChangeResourceRecordSets', minimum.route53),
+    row('DescribeInstances', minimum.ec2),
+    {
+      name: 'throttled attempts (Route 53)',
+      value: batched.throttledTotal,
+      minimum: 0,
+      ...(perEventRun === undefined ? {} : { perEvent: perEventRun.throttledTotal }),
+    },
+  ];
+}
+
+/** What the containers' pacing did: attempts it saw throttled, and the lowest rate it went down to. */
+export function pacingFigures(containers: readonly CapturedTelemetry[], configured: number): Figure[] {
+  const lowered = containers.flatMap((t) =>
+    t.lines.filter((l) => l.message === 'Route 53 throttled this container: pacing lowered'),
+  );
+  const rates = lowered.map((l) => Number(l.attributes.ratePerSecond));
+  return [
+    { name: 'pacing lowered (times)', value: lowered.length },
+    { name: 'lowest container rate (req/s)', value: Math.min(configured, ...rates), digits: 2 },
+  ];
 }

@@ -42,8 +42,9 @@ function figureRows(s: ScenarioResult): [string, string, string, string, string,
 }
 const FIGURE_HEADINGS = ['figure', 'rlec-dns', 'minimum', '÷ minimum', 'per event', 'per event ÷ rlec-dns'] as const;
 const MINIMUM_NOTE =
-  'minimum: one ChangeResourceRecordSets per zone per batch (for Route 53 requests too: reads not counted), the ' +
-  'change tokens of one transition from the records before to the records after';
+  'minimum: one request per zone per batch (for ListResourceRecordSets, ChangeResourceRecordSets and Route 53 ' +
+  'requests alike), one DescribeInstances per batch, no throttled attempt, the change tokens of one transition from ' +
+  'the records before to the records after';
 const kb = (bytes: number) => `${Math.round(bytes / 1024)} KB`;
 
 function rows(s: ScenarioResult): [string, string, string, string][] {

@@ -11,6 +11,7 @@ import { container } from './container.js';
 import { type Fleet, type Node, seeded, shuffle } from './fleet.js';
 import {
   type Counted,
+  callFigures,
   figures,
   freshFleet,
   issue13,
@@ -137,12 +138,7 @@ export async function scenarioA(world: World): Promise<ScenarioResult> {
       issue13(pass(2, calls('DescribeInstances'), 'DescribeInstances')),
     ],
     figures: [
-      {
-        name: 'ChangeResourceRecordSets',
-        value: calls('ChangeResourceRecordSets'),
-        minimum: zones,
-        perEvent: baseline.calls.ChangeResourceRecordSets ?? 0,
-      },
+      ...callFigures(batched, baseline, { route53: zones, ec2: 1 }),
       { name: 'Route 53 requests', value: batched.route53Calls, minimum: zones, perEvent: baseline.route53Calls },
       { name: 'change tokens', value: run.changeTokens, minimum: minimumTokens, perEvent: base.changeTokens },
       { name: 'time to converge (s)', value: batched.seconds, perEvent: baseline.seconds, digits: 1 },

@@ -14,12 +14,14 @@ import { container } from './container.js';
 import type { Delivery } from './deployment.js';
 import { type EventBody, type Fleet, type Node, seeded, shuffle } from './fleet.js';
 import {
+  callFigures,
   changeRequestsMinimum,
   extrapolate,
   figures,
   freshFleet,
   issue13,
   measured,
+  pacingFigures,
   pass,
   perEvent,
   type RunFigures,
@@ -176,7 +178,7 @@ export async function scenarioB(world: World, options: ScenarioBOptions): Promis
     conditions:
       `Events arriving over ${options.arrivalSeconds} s; ${model.name}` +
       `${share === undefined ? '' : `; a second Route 53 client in the account spending ${share.requestFraction * 100} % of its request budget${share.changeFraction ? ` and ${share.changeFraction * 100} % of its change budget` : ''}`}; ` +
-      `each container paces itself at ${options.pacing.ratePerSecond}/s (burst ${options.pacing.burst}); ` +
+      `each container paces itself at ${Number(options.pacing.ratePerSecond.toFixed(2))}/s (burst ${options.pacing.burst}); ` +
       `batches of up to ${delivery.batchSize}, ` +
       `${delivery.windowMs / 1000} s window, ${delivery.concurrency} at once; failed events back after ` +
       `${options.visibilitySeconds} s (deployed: ${delivery.visibilityTimeoutSeconds} s), dead-letter queue after ` +
@@ -187,12 +189,8 @@ export async function scenarioB(world: World, options: ScenarioBOptions): Promis
     // The first scenario (b) keeps its targets (they fail the run); the variants' targets are issue 13's.
     targets: options.key === 'b' ? [...kept, timely] : [...kept.map(issue13), timely],
     figures: [
-      {
-        name: 'ChangeResourceRecordSets',
-        value: batched.calls.ChangeResourceRecordSets ?? 0,
-        minimum: changeMinimum,
-        perEvent: baseline.calls.ChangeResourceRecordSets ?? 0,
-      },
+      ...callFigures(batched, baseline, { route53: changeMinimum, ec2: report.batches }),
+      ...pacingFigures(containers, options.pacing.ratePerSecond),
       {
         name: 'Route 53 requests',
         value: batched.route53Calls,

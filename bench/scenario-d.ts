@@ -12,7 +12,17 @@ import type { World } from '../tools/world/world.js';
 import { container } from './container.js';
 import type { Delivery } from './deployment.js';
 import { type EventBody, type Fleet, seeded, shuffle } from './fleet.js';
-import { changeRequestsMinimum, figures, freshFleet, issue13, measured, pass, type ScenarioResult } from './measure.js';
+import {
+  callFigures,
+  changeRequestsMinimum,
+  figures,
+  freshFleet,
+  issue13,
+  measured,
+  pacingFigures,
+  pass,
+  type ScenarioResult,
+} from './measure.js';
 import { route53Limit } from './rate-limit.js';
 import { deliverThroughQueue } from './sqs.js';
 
@@ -89,7 +99,7 @@ export async function scenarioD(world: World, options: ScenarioDOptions): Promis
     conditions:
       `${options.terminations} of ${options.members} members of one cluster terminate, their ${events.length} events ` +
       `arriving over ${options.arrivalSeconds} s; ${model.name}; each container paces itself at ` +
-      `${options.pacing.ratePerSecond}/s (burst ${options.pacing.burst}); batches of up to ${delivery.batchSize}, ` +
+      `${Number(options.pacing.ratePerSecond.toFixed(2))}/s (burst ${options.pacing.burst}); batches of up to ${delivery.batchSize}, ` +
       `${delivery.windowMs / 1000} s window, ${delivery.concurrency} at once; no per-event baseline`,
     batched,
     targets: [
@@ -97,7 +107,8 @@ export async function scenarioD(world: World, options: ScenarioDOptions): Promis
       issue13(pass(0, report.deadLettered.length, 'events in the dead-letter queue')),
     ],
     figures: [
-      { name: 'ChangeResourceRecordSets', value: batched.calls.ChangeResourceRecordSets ?? 0, minimum: changeMinimum },
+      ...callFigures(batched, undefined, { route53: changeMinimum, ec2: report.batches }),
+      ...pacingFigures(telemetry, options.pacing.ratePerSecond),
       { name: 'Route 53 requests', value: batched.route53Calls, minimum: changeMinimum },
       { name: 'change tokens', value: run.changeTokens, minimum: minimumTokens },
       { name: 'time to converge (s)', value: batched.seconds, digits: 1 },

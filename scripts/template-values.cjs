@@ -70,3 +70,29 @@ module.exports.dnsRoleExternalId = async ({ resolveVariable }) => (await dnsRole
 
 /** The alarms' actions: the alarmTopicArn parameter, or none (the alarms then only change state in CloudWatch). */
 module.exports.alarmActions = async ({ resolveVariable }) => list(await parameter(resolveVariable, 'alarmTopicArn'));
+
+const count = (name, value) => {
+  if (!/^[0-9]+$/.test(value) || Number(value) < 1)
+    throw new Error(`${name}: must be a whole number above 0, got ${JSON.stringify(value)}`);
+  return Number(value);
+};
+
+/**
+ * ROUTE53_CONTAINERS: the most containers of the deployment that run at once, the functions' reserved concurrencies
+ * added up (stateChange's and the sweep's). Each container paces itself at route53Share ÷ this (route53Rate unset),
+ * so together they stay within the share of the account's Route 53 budget. An explicit route53Rate that breaks the
+ * share fails the package, naming the parameters (the code refuses it at cold start too: lib/platform/pacing-config.ts).
+ */
+module.exports.route53Containers = async ({ resolveVariable }) => {
+  const containers =
+    count('stateChangeConcurrency', await parameter(resolveVariable, 'stateChangeConcurrency')) +
+    count('reconcileConcurrency', await parameter(resolveVariable, 'reconcileConcurrency'));
+  const rate = (await parameter(resolveVariable, 'route53Rate')).trim();
+  const share = Number((await parameter(resolveVariable, 'route53Share')).trim());
+  if (rate !== '' && Number(rate) * containers > share * (1 + 1e-9)) {
+    throw new Error(
+      `route53Rate: ${rate} requests/s per container × ${containers} containers (stateChangeConcurrency + reconcileConcurrency) is more than route53Share=${share}; lower route53Rate or leave it unset (it is then route53Share ÷ ${containers}), or raise route53Share`,
+    );
+  }
+  return String(containers);
+};

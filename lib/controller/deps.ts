@@ -5,6 +5,7 @@ import type { Route53ResolverClient } from '@aws-sdk/client-route53resolver';
 import type { Config } from '../platform/config.js';
 import type { Telemetry } from '../platform/telemetry.js';
 import type { ZoneDirectory } from '../registry/zones.js';
+import type { SeenInstances } from '../source/hints.js';
 import type { RetryOptions } from './retry.js';
 
 export interface ReconcilerDeps {
@@ -20,6 +21,8 @@ export interface ReconcilerDeps {
   readonly random?: () => number;
   /** Time left in the invocation (Lambda's `getRemainingTimeInMillis`): clusters not started in time are deferred. */
   readonly timeLeftMs?: () => number;
+  /** The clusters this container has seen each instance in (hints for tag changes, checked before use). */
+  readonly seen?: SeenInstances;
 }
 
 /** A cluster is not started with less time left than this: a deferred cluster is retried, a cut-off one is not. */

@@ -8,7 +8,9 @@
 import { awsAttributes } from '../platform/aws-errors.js';
 import { AwsPermanentError, MalformedEventError } from '../platform/errors.js';
 import { METRIC } from '../platform/telemetry.js';
+import { OwnershipScans } from '../registry/route53.js';
 import { parseTriggerEvent, type TriggerEvent } from '../source/events.js';
+import type { Fleet } from '../source/instances.js';
 import { resolveTargets, type Targets } from '../source/triggers.js';
 import type { ReconcilerDeps } from './deps.js';
 import { type ClusterOutcome, needsRetry } from './outcomes.js';
@@ -46,11 +48,15 @@ export async function processEvents(deps: ReconcilerDeps, items: readonly EventI
     }
   }
   let targets: Targets[];
+  let fleet: Fleet | undefined;
+  // One invocation's ownership scans: the resolve step and the run share them (one scan per zone at most).
+  const scans = new OwnershipScans(deps.route53, deps.config);
   try {
-    targets = await resolveTargets(
+    ({ targets, fleet } = await resolveTargets(
       deps,
       parsed.map((p) => p.event),
-    );
+      scans,
+    ));
   } catch (error) {
     // AWS refused the lookup itself (EC2 or the ownership scan denied): no event can be placed, and retrying cannot
     // help. Nothing is retried; the sweep puts every cluster right once a person has fixed it.
@@ -72,7 +78,14 @@ export async function processEvents(deps: ReconcilerDeps, items: readonly EventI
     }
     for (const cluster of t.clusters) clusters.add(cluster);
   });
-  const { outcomes, rules } = await runOnce(deps, { clusters: [...clusters], mode: 'apply' });
+  // The run plans its first round with the fleet the events were resolved against, read before Route 53: safe, as
+  // run-once.ts's RunRequest.fleet explains (every write is followed by a fresh EC2 read and, if need be, a rewrite).
+  const { outcomes, rules } = await runOnce(deps, {
+    clusters: [...clusters],
+    mode: 'apply',
+    scans,
+    ...(fleet === undefined ? {} : { fleet }),
+  });
 
   const retry: string[] = [];
   parsed.forEach(({ item, event }, i) => {

@@ -1,7 +1,9 @@
 /**
  * The rounds of a run over a set of clusters: read → plan → apply, per placement (a cluster in one of its zones),
  * each zone's writes in one request per round, each placement's part of it a compare-and-swap (placements.ts,
- * zone-batch.ts). Route 53 is read before EC2, so the EC2 view a plan uses is never older than the records it replaces.
+ * zone-batch.ts). Route 53 is read before EC2, so the EC2 view a plan uses is never older than the records it replaces,
+ * except on the event path, whose first round plans with the EC2 read that resolved the events (`options.fleet`; why
+ * that is safe: run-once.ts, RunRequest.fleet).
  *
  * After writing, EC2 is read once more (one call for every cluster written) and each written cluster is planned
  * again against the records it now has. Compare-and-swap alone cannot catch an invocation whose plan came out empty:
@@ -32,7 +34,7 @@ export interface ReconcileOptions {
    * and the cluster), not only before a cluster's first write.
    */
   readonly checkEveryCut?: boolean;
-  /** An EC2 snapshot already taken for this run: used for the first plans instead of reading EC2 again. */
+  /** An EC2 snapshot the caller read already, for the first round (run-once.ts's RunRequest.fleet says why it is safe). */
   readonly fleet?: Fleet;
 }
 

@@ -17,7 +17,7 @@ import { awsAttributes } from '../platform/aws-errors.js';
 import { AwsPermanentError } from '../platform/errors.js';
 import { METRIC } from '../platform/telemetry.js';
 import { claimOf, ownershipIn } from '../registry/ownership.js';
-import { type FoundCluster, findOwned, isOwned, readCluster } from '../registry/route53.js';
+import { type FoundCluster, isOwned, OwnershipScans, readCluster } from '../registry/route53.js';
 import type { HostedZone } from '../registry/zones.js';
 import { type Fleet, groupMembers, type MemberProblem, taggedRunningInstances } from '../source/instances.js';
 import type { Mode } from './converge.js';
@@ -31,6 +31,23 @@ import type { OrphanOutcome } from './resolver-sweep.js';
 export interface RunRequest {
   readonly clusters: readonly string[] | 'all';
   readonly mode: Mode;
+  /**
+   * An EC2 snapshot already read by the caller (the event path resolves its events against it) for the first round's
+   * plans, instead of reading one after Route 53. That EC2 view may be older than records another invocation writes
+   * between it and this run's Route 53 reads, so a first-round plan can replace newer records with an older view.
+   * It is still safe, because of what follows every write: the write is a compare-and-swap against the records just
+   * read (it cannot overwrite a write it did not see), and once written the reconciler reads EC2 again — after its
+   * write has landed, so newer than anything that write replaced — and plans the cluster again against the records
+   * it now holds, rewriting it if they differ (up to three rounds; then the next event or the sweep). So an older view
+   * can only ever be the first of this run's writes, never its last, and a plan from it that comes out empty writes
+   * nothing for anyone to depend on (the events that changed EC2 meanwhile bring their own runs, which read EC2 anew).
+   * A conflict re-reads EC2 too (converge.ts). What is left: a run cut short between its first write and that check
+   * (no time left in the invocation) leaves a write from the older view for the next event or the sweep, as it
+   * leaves any unchecked write; with EC2 read after Route 53 the same cut-short run could only leave a flap's race.
+   */
+  readonly fleet?: Fleet;
+  /** The invocation's ownership scans, shared with the caller's (one scan per zone per invocation at most). */
+  readonly scans?: OwnershipScans;
 }
 
 export interface RunResult {
@@ -64,19 +81,21 @@ export interface SweepTargets {
 
 /** The clusters a run over `all` reconciles. A zone AWS refuses to list is set aside, so the other zones go on. */
 export async function sweepTargets(
-  deps: Pick<ReconcilerDeps, 'route53' | 'ec2' | 'config' | 'zones'>,
+  deps: Pick<ReconcilerDeps, 'route53' | 'ec2' | 'config' | 'zones' | 'seen'>,
+  scans = new OwnershipScans(deps.route53, deps.config),
 ): Promise<SweepTargets> {
   const found: FoundCluster[] = [];
   const unreadable: { zone: HostedZone; error: AwsPermanentError }[] = [];
   for (const zone of await deps.zones.writable()) {
     try {
-      found.push(...(await findOwned(deps.route53, [zone], deps.config)));
+      found.push(...(await scans.zone(zone)));
     } catch (error) {
       if (!(error instanceof AwsPermanentError)) throw error;
       unreadable.push({ zone, error });
     }
   }
   const owned = found.filter(isOwned);
+  for (const o of owned) deps.seen?.rememberMembers(o.cluster, o.instanceIds);
   const elsewhere = found.filter((f) => f.claim.kind === 'elsewhere');
   const fleet = groupMembers(await taggedRunningInstances(deps.ec2, deps.config.clusterTagKey), deps.config);
   const clusters = [...new Set([...owned.map((o) => o.cluster), ...fleet.clusters.keys()])].sort();
@@ -102,14 +121,24 @@ function reportTargets(deps: ReconcilerDeps, targets: SweepTargets): void {
 
 /**
  * For a list of clusters: our records in writable zones above each cluster that are not among the zones it is
- * published in (with ZONE_TYPE=both, a split view's public and private zones are both its zones).
+ * published in (with ZONE_TYPE=both, a split view's public and private zones are both its zones). A zone this
+ * invocation has scanned already is answered from that scan; another is read at the cluster's name.
  */
-async function leftBehind(deps: ReconcilerDeps, zonesOf: ReadonlyMap<string, readonly HostedZone[]>): Promise<Owned[]> {
+async function leftBehind(
+  deps: ReconcilerDeps,
+  zonesOf: ReadonlyMap<string, readonly HostedZone[]>,
+  scans: OwnershipScans,
+): Promise<Owned[]> {
   const found: Owned[] = [];
   const writable = zonesOf.size === 0 ? [] : await deps.zones.writable();
   for (const [cluster, zones] of zonesOf) {
     const placed = new Set(zones.map((z) => z.id));
     for (const other of writable.filter((z) => !placed.has(z.id) && `${cluster}.`.endsWith(`.${z.name}`))) {
+      const scanned = scans.scanned(other.id);
+      if (scanned !== undefined) {
+        if (scanned.some((f) => f.cluster === cluster && isOwned(f))) found.push({ cluster, zone: other });
+        continue;
+      }
       const records = await readCluster(deps.route53, other.id, cluster);
       const claim = claimOf(ownershipIn(ownerName(cluster), records), deps.config).kind;
       if (claim === 'ours' || claim === 'legacy') found.push({ cluster, zone: other });
@@ -170,6 +199,7 @@ export async function runOnce(deps: ReconcilerDeps, request: RunRequest): Promis
       problems: [],
     };
   };
+  const scans = request.scans ?? new OwnershipScans(deps.route53, deps.config);
   let targets: SweepTargets | undefined;
   try {
     await assumeDnsRole(deps);
@@ -179,7 +209,7 @@ export async function runOnce(deps: ReconcilerDeps, request: RunRequest): Promis
   }
   if (request.clusters === 'all') {
     try {
-      targets = await sweepTargets(deps);
+      targets = await sweepTargets(deps, scans);
     } catch (error) {
       if (!(error instanceof AwsPermanentError)) throw error;
       return notDone('sweep', error);
@@ -187,8 +217,15 @@ export async function runOnce(deps: ReconcilerDeps, request: RunRequest): Promis
     reportTargets(deps, targets);
   }
   const clusters = targets?.clusters ?? (request.clusters as readonly string[]);
-  const run = await reconcileClusters(deps, clusters, { mode, checkEveryCut: targets !== undefined });
-  const strays = targets === undefined ? await leftBehind(deps, run.zonesOf) : strayOwned(targets.owned, run.zonesOf);
+  const fleet = request.fleet;
+  const run = await reconcileClusters(deps, clusters, {
+    mode,
+    checkEveryCut: targets !== undefined,
+    ...(fleet === undefined ? {} : { fleet }),
+  });
+  for (const [cluster, ids] of run.fleet.tagged) deps.seen?.rememberMembers(cluster, ids);
+  const strays =
+    targets === undefined ? await leftBehind(deps, run.zonesOf, scans) : strayOwned(targets.owned, run.zonesOf);
   for (const stray of strays) {
     const retired = await retireCluster(deps, stray.cluster, stray.zone, mode);
     run.outcomes.set(stray.cluster, withRetired(run.outcomes.get(stray.cluster), retired));

@@ -2,7 +2,7 @@
  * Default AWS clients, in one place. Adaptive retries: the SDK paces itself when Route 53 or EC2 throttles
  * (`Throttling`, `PriorRequestNotComplete` and `RequestLimitExceeded` are retried with backoff and jitter).
  * On top of that, every Route 53 request takes a token from a bucket shared by the container (lib/platform/pacing.ts), so a
- * burst is spread out before Route 53 has to refuse it.
+ * burst is spread out before Route 53 has to refuse it, and the container slows down when Route 53 throttles.
  * Every error a call ends with is classified there too (lib/platform/aws-errors.ts): permanent (access denied, expired
  * credentials, no such hosted zone) or transient, naming the call and what it was about.
  * `AWS_ENDPOINT_URL` (read by the SDK itself) points both at an emulator in tests and in the demo.
@@ -12,7 +12,8 @@ import { Route53Client } from '@aws-sdk/client-route-53';
 import type { Route53ResolverClient } from '@aws-sdk/client-route53resolver';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { classifyAwsError, classifyErrors } from './aws-errors.js';
-import { addPacing, type PacingOptions, pacingFromEnv, TokenBucket } from './pacing.js';
+import { addPacing, type PacingOptions, TokenBucket } from './pacing.js';
+import { pacingFromEnv } from './pacing-config.js';
 
 export interface Clients {
   readonly route53: Route53Client;
@@ -40,8 +41,9 @@ export interface ClientOptions {
   /** Connection and request timeouts, so a hung endpoint fails and is retried instead of holding the invocation. */
   readonly timeouts?: { readonly connectionMs: number; readonly requestMs: number };
   /**
-   * Pacing of Route 53 requests. Default: from `ROUTE53_RATE` and `ROUTE53_BURST` (2 requests/s, burst 5).
-   * A bucket may be passed to share it between clients; `false` turns pacing off.
+   * Pacing of Route 53 requests. Default: from the environment (lib/platform/pacing-config.ts: `ROUTE53_SHARE` ÷
+   * `ROUTE53_CONTAINERS`, burst `ROUTE53_BURST`). A bucket may be passed to share it between clients, or to see its
+   * rate adapt (createDeps passes one that logs and counts throttles); `false` turns pacing off.
    */
   readonly route53Pacing?: PacingOptions | TokenBucket | false;
 }

@@ -138,3 +138,21 @@ export function pacingFitsTimeout(ratePerSecond: number, env: Env): void {
     );
   }
 }
+
+/**
+ * Pacing that takes more than the deployment's share of the account's Route 53 budget: every container may run at
+ * once (reserved concurrency), each at ROUTE53_RATE, so together they send rate × containers requests/s. Over the
+ * share, they take budget the account's other clients were promised, and when the sum passes the account's own rate
+ * (10/s) Route 53 throttles them all.
+ *
+ * @throws ConfigError naming ROUTE53_RATE, ROUTE53_CONTAINERS and ROUTE53_SHARE.
+ */
+export function pacingFitsShare(pacing: { ratePerSecond: number; containers: number; share: number }): void {
+  const total = pacing.ratePerSecond * pacing.containers;
+  if (total > pacing.share * (1 + 1e-9)) {
+    const shown = Math.round(total * 1000) / 1000;
+    throw new ConfigError(
+      `ROUTE53_RATE=${pacing.ratePerSecond} × ROUTE53_CONTAINERS=${pacing.containers} = ${shown} requests/s is more than ROUTE53_SHARE=${pacing.share}, the deployment's share of the account's Route 53 budget (10 requests/s, shared with every other Route 53 client of the account): lower ROUTE53_RATE, or leave it unset (it is then ROUTE53_SHARE ÷ ROUTE53_CONTAINERS), or raise ROUTE53_SHARE`,
+    );
+  }
+}

@@ -6,7 +6,7 @@ import type { Deployment } from '../registry/ownership.js';
 import { crossChecks } from './config-checks.js';
 import { type Env, integer, present } from './env.js';
 import { ConfigError } from './errors.js';
-import { type PacingOptions, pacingFromEnv } from './pacing.js';
+import { type PacingConfig, pacingFromEnv } from './pacing-config.js';
 import { type ResolverConfig, resolverConfigFromEnv } from './resolver-config.js';
 
 export type AddressType = 'private' | 'public';
@@ -48,8 +48,11 @@ export interface Config extends Deployment {
   readonly dnsRole: { readonly arn: string; readonly externalId?: string } | undefined;
   /** The Route 53 Resolver rule per private cluster (`RESOLVER_*`; platform/resolver-config.ts). */
   readonly resolver: ResolverConfig;
-  /** Client-side pacing of Route 53 requests (`ROUTE53_RATE`, `ROUTE53_BURST`; platform/pacing.ts). */
-  readonly route53Pacing: PacingOptions;
+  /**
+   * Client-side pacing of Route 53 requests: the deployment's share of the account's budget and each container's
+   * rate (`ROUTE53_SHARE`, `ROUTE53_CONTAINERS`, `ROUTE53_RATE`, `ROUTE53_BURST`; platform/pacing-config.ts).
+   */
+  readonly route53Pacing: PacingConfig;
   /** Powertools' service name and metrics namespace (`POWERTOOLS_SERVICE_NAME`, `POWERTOOLS_METRICS_NAMESPACE`). */
   readonly telemetry: { readonly serviceName: string; readonly metricsNamespace: string };
 }

@@ -7,9 +7,12 @@
 import type { Route53ResolverClient } from '@aws-sdk/client-route53resolver';
 import type { ReconcilerDeps } from '../controller/deps.js';
 import { ZoneDirectory } from '../registry/zones.js';
+import { SeenInstances } from '../source/hints.js';
 import { logFailedAttempts } from './attempt-log.js';
 import { type ClientOptions, type Clients, createClients } from './clients.js';
 import type { Config } from './config.js';
+import { TokenBucket } from './pacing.js';
+import { describePacing } from './pacing-config.js';
 import { createResolverClient } from './resolver-client.js';
 import { type Log, METRIC, type Telemetry } from './telemetry.js';
 
@@ -45,13 +48,24 @@ function resolverClient(config: Config, options: DepsOptions): { resolver?: Rout
 }
 
 /**
+ * The container's Route 53 bucket: the configured pacing (or the one the options give), with the telemetry that logs
+ * each change of its rate and counts throttles. A bucket or `false` in the options is used as it is.
+ */
+function pacing(config: Config, options: DepsOptions): TokenBucket | false {
+  const given = options.clients?.route53Pacing;
+  if (given === false || given instanceof TokenBucket) return given;
+  if (given === undefined) options.telemetry.log.info(describePacing(config.route53Pacing));
+  return new TokenBucket(given ?? config.route53Pacing, { telemetry: options.telemetry });
+}
+
+/**
  * Builds the loop's dependencies.
  *
  * @example createDeps(loadConfig(process.env), { telemetry: { log: logger, metrics } })
  */
 export function createDeps(config: Config, options: DepsOptions): BuiltDeps {
   const clients = options.use ?? {
-    ...createClients({ route53Pacing: config.route53Pacing, route53Role: config.dnsRole, ...options.clients }),
+    ...createClients({ route53Role: config.dnsRole, ...options.clients, route53Pacing: pacing(config, options) }),
     ...resolverClient(config, options),
   };
   const attemptLog = options.attemptLog ?? options.telemetry.log;
@@ -77,5 +91,6 @@ export function createDeps(config: Config, options: DepsOptions): BuiltDeps {
     clients.ec2.destroy();
     clients.resolver?.destroy();
   };
-  return { ...clients, config, zones, telemetry: options.telemetry, ...options.extra, close };
+  const seen = new SeenInstances();
+  return { ...clients, config, zones, telemetry: options.telemetry, seen, ...options.extra, close };
 }

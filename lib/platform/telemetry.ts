@@ -32,4 +32,6 @@ export const METRIC = {
   eventsIgnored: 'EventsIgnored',
   eventsRetried: 'EventsRetried',
   instancesUnknown: 'InstancesUnknown',
+  /** Route 53 attempts answered `Throttling`: the container lowered its pacing (the SDK retried them). */
+  route53Throttled: 'Route53Throttled',
 } as const;

@@ -11,9 +11,9 @@ import {
   type ResourceRecordSet,
   type Route53Client,
 } from '@aws-sdk/client-route-53';
-import { canonicalName, isWithin, OWNER_LABEL } from '../plan/names.js';
+import { canonicalName, isWithin, OWNER_LABEL, ownerName } from '../plan/names.js';
 import type { RecordSet } from '../plan/records.js';
-import { type Claim, claimOf, type Deployment, parseOwnership } from './ownership.js';
+import { type Claim, claimOf, type Deployment, type Ownership, parseOwnership } from './ownership.js';
 import type { HostedZone } from './zones.js';
 
 /** Converts the SDK's shape. Alias and routing-policy records keep a marker so they never compare equal to ours. */
@@ -108,4 +108,74 @@ export async function findOwned(
   const found: FoundCluster[] = [];
   for (const zone of zones) found.push(...(await discoverClusters(route53, zone, me)));
   return found;
+}
+
+/**
+ * The cluster's ownership record alone, in one one-record listing (`_rlec-dns.<cluster>.` TXT): what a hint about a
+ * former member is checked against, without reading the cluster's other records or scanning the zone.
+ */
+export async function readOwnership(
+  route53: Route53Client,
+  zoneId: string,
+  cluster: string,
+): Promise<Ownership | undefined> {
+  const name = ownerName(cluster);
+  const page = await route53.send(
+    new ListResourceRecordSetsCommand({
+      HostedZoneId: zoneId,
+      StartRecordName: name,
+      StartRecordType: 'TXT',
+      MaxItems: 1,
+    }),
+  );
+  const first = page.ResourceRecordSets?.[0];
+  if (first === undefined) return undefined;
+  const record = toRecordSet(first);
+  return record.name === name && record.type === 'TXT' ? parseOwnership(record) : undefined;
+}
+
+/**
+ * One invocation's ownership scans: each zone is scanned at most once, whoever asks (the event path's resolve step,
+ * then run-once's sweep targets or its look for records left in a former zone). Made per invocation and passed
+ * through, never kept: a later invocation must see the zones as they are then. A scan that fails is not kept either.
+ */
+export class OwnershipScans {
+  readonly #scans = new Map<string, Promise<FoundCluster[]>>();
+  readonly #done = new Map<string, FoundCluster[]>();
+
+  constructor(
+    private readonly route53: Route53Client,
+    private readonly me: Deployment,
+  ) {}
+
+  /** The zone's rlec-dns clusters ({@link discoverClusters}), scanned now or earlier in this invocation. */
+  zone(zone: HostedZone): Promise<FoundCluster[]> {
+    let scan = this.#scans.get(zone.id);
+    if (scan === undefined) {
+      scan = discoverClusters(this.route53, zone, this.me).then(
+        (found) => {
+          this.#done.set(zone.id, found);
+          return found;
+        },
+        (error: unknown) => {
+          this.#scans.delete(zone.id);
+          throw error;
+        },
+      );
+      this.#scans.set(zone.id, scan);
+    }
+    return scan;
+  }
+
+  /** {@link findOwned} through the cache. */
+  async findOwned(zones: readonly HostedZone[]): Promise<FoundCluster[]> {
+    const found: FoundCluster[] = [];
+    for (const zone of zones) found.push(...(await this.zone(zone)));
+    return found;
+  }
+
+  /** What an earlier scan of this invocation found in the zone; undefined when it was not scanned. */
+  scanned(zoneId: string): readonly FoundCluster[] | undefined {
+    return this.#done.get(zoneId);
+  }
 }

@@ -2,14 +2,42 @@
  * From events to clusters: which clusters each event asks us to look at. Level-triggered: the event names an
  * instance; EC2, read now, says which cluster it belongs to; and the ownership records in Route 53 say which cluster
  * it belonged to (needed when a tag was removed or changed, or when EC2 no longer shows the instance at all).
+ *
+ * EC2 is read once for the batch: every instance carrying the cluster tag, in any state (terminated instances keep
+ * their tags for about an hour, so a terminate event finds its cluster there), which is also the fleet the run plans
+ * with; then, by id, only the event instances that read did not show (untagged ones, or ones EC2 does not show yet).
+ *
+ * | event                                   | EC2 shows the instance           | clusters looked at                     |
+ * |-----------------------------------------|----------------------------------|----------------------------------------|
+ * | state change                            | tagged (any state)               | its tag's cluster                      |
+ * | state change                            | untagged                         | none (a tag-change event covers it)    |
+ * | running / pending                       | not yet, or still pending        | none: the event is retried             |
+ * | stopping, stopped, terminated, …        | no longer                        | its former cluster (ownership lookup)  |
+ * | tag change of the cluster key           | any                              | its tag's cluster (EC2's and the       |
+ * |                                         |                                  | event's) + its former (ownership)      |
+ * | tag change of the cluster key           | not yet, and the event tags it   | none: the event is retried             |
+ * | tag change of the address-type key      | any                              | its tag's cluster                      |
+ *
+ * The ownership lookup first tries the clusters a warm container has seen the instance in (hints.ts: one one-record
+ * read per cluster, kept only when the record lists the instance); what is left is one scan of every writable zone,
+ * done at most once per invocation (registry/route53.ts's OwnershipScans, shared with the run).
  */
 
 import type { ReconcilerDeps } from '../controller/deps.js';
 import { NotYetVisibleError, type RlecDnsError } from '../platform/errors.js';
 import { METRIC } from '../platform/telemetry.js';
-import { findOwned, isOwned } from '../registry/route53.js';
+import { isOwned, type OwnershipScans } from '../registry/route53.js';
 import type { TriggerEvent } from './events.js';
-import { clusterOf, type Instance, instancesByIds, type MemberProblem } from './instances.js';
+import { confirmHints } from './hints.js';
+import {
+  clusterOf,
+  type Fleet,
+  groupMembers,
+  type Instance,
+  instancesByIds,
+  type MemberProblem,
+  taggedInstances,
+} from './instances.js';
 
 export interface Targets {
   readonly clusters: Set<string>;
@@ -17,6 +45,17 @@ export interface Targets {
   readonly problems: MemberProblem[];
   /** Set when the event must be retried (EC2 does not show the instance yet). */
   transient?: RlecDnsError;
+}
+
+export interface Resolved {
+  /** One per event, in order. */
+  readonly targets: Targets[];
+  /**
+   * The fleet the events were resolved against (every running tagged instance), for the run's first round; undefined
+   * when there were no events, or when the read by id showed a tagged running instance the fleet lacks (EC2 changed
+   * between the two reads: the run then reads its own).
+   */
+  readonly fleet: Fleet | undefined;
 }
 
 function addFromTags(targets: Targets, instance: Pick<Instance, 'id' | 'tags'>, deps: ReconcilerDeps): void {
@@ -72,30 +111,83 @@ function resolveOne(
   return targets;
 }
 
-/** Resolves every event of a batch with one DescribeInstances (and one ownership scan, only if needed). */
-export async function resolveTargets(deps: ReconcilerDeps, events: readonly TriggerEvent[]): Promise<Targets[]> {
-  if (events.length === 0) return [];
-  const ids = events.map((e) => e.instanceId);
-  const instances = new Map((await instancesByIds(deps.ec2, ids)).map((i) => [i.id, i]));
-  const lookup = new Set<string>();
-  const all = events.map((event) => resolveOne(event, instances.get(event.instanceId), deps, lookup));
-  if (lookup.size === 0) return all;
+/** EC2's view of the batch: the tagged instances (any state), then by id the event instances it did not show. */
+async function eventView(deps: ReconcilerDeps, ids: readonly string[]) {
+  const tagged = await taggedInstances(deps.ec2, deps.config.clusterTagKey);
+  const instances = new Map(tagged.map((i) => [i.id, i]));
+  const missing = [...new Set(ids)].filter((id) => !instances.has(id));
+  const late = missing.length === 0 ? [] : await instancesByIds(deps.ec2, missing);
+  for (const instance of late) instances.set(instance.id, instance);
+  // Tagged and running by id, yet absent from the tagged read: EC2 changed in between; that read is not the fleet.
+  const changed = late.some((i) => i.state === 'running' && clusterOf(i, deps.config) !== undefined);
+  return { tagged, instances, fleet: changed ? undefined : groupMembers(tagged, deps.config) };
+}
 
-  const formerClusters = new Map<string, string[]>();
-  const found = await findOwned(deps.route53, await deps.zones.writable(), deps.config);
-  for (const owned of found.filter(isOwned)) {
-    for (const id of owned.instanceIds.filter((i) => lookup.has(i))) {
-      formerClusters.set(id, [...(formerClusters.get(id) ?? []), owned.cluster]);
+/** The clusters the looked-up instances belonged to, per instance: confirmed hints first, then the scan. */
+async function formerClusters(
+  deps: ReconcilerDeps,
+  lookup: ReadonlySet<string>,
+  current: ReadonlyMap<string, ReadonlySet<string>>,
+  scans: OwnershipScans,
+): Promise<Map<string, string[]>> {
+  const hints = new Map<string, string[]>();
+  for (const id of lookup) {
+    const candidates = deps.seen?.clustersOf(id, current.get(id)) ?? [];
+    if (candidates.length > 0) hints.set(id, candidates);
+  }
+  const former = hints.size === 0 ? new Map<string, string[]>() : await confirmHints(deps, hints);
+  const left = [...lookup].filter((id) => !former.has(id));
+  if (former.size > 0)
+    deps.telemetry.log.debug('former clusters found from what this container saw', {
+      instances: former.size,
+      scanned: left.length,
+    });
+  if (left.length === 0) return former;
+  const owned = (await scans.findOwned(await deps.zones.writable())).filter(isOwned);
+  for (const found of owned) {
+    deps.seen?.rememberMembers(found.cluster, found.instanceIds);
+    for (const id of found.instanceIds.filter((i) => left.includes(i))) {
+      former.set(id, [...(former.get(id) ?? []), found.cluster]);
     }
   }
-  events.forEach((event, i) => {
-    for (const cluster of formerClusters.get(event.instanceId) ?? []) all[i]?.clusters.add(cluster);
-  });
-  for (const id of lookup) {
-    if (instances.has(id) || formerClusters.has(id)) continue;
-    // Not an error (an untagged instance's terminated event after EC2 forgot it), but never a silent skip.
-    deps.telemetry.log.info('instance unknown to EC2 and to every ownership record; nothing to do', { instanceId: id });
-    deps.telemetry.metrics.addMetric(METRIC.instancesUnknown, 'Count', 1);
+  return former;
+}
+
+/**
+ * Resolves every event of a batch with one tagged-instance read (plus one by id for the event instances it does not
+ * show), and finds former clusters from confirmed hints or, failing those, one ownership scan per zone at most.
+ */
+export async function resolveTargets(
+  deps: ReconcilerDeps,
+  events: readonly TriggerEvent[],
+  scans: OwnershipScans,
+): Promise<Resolved> {
+  if (events.length === 0) return { targets: [], fleet: undefined };
+  const view = await eventView(
+    deps,
+    events.map((e) => e.instanceId),
+  );
+  const lookup = new Set<string>();
+  const all = events.map((event) => resolveOne(event, view.instances.get(event.instanceId), deps, lookup));
+  if (lookup.size > 0) {
+    const current = new Map<string, Set<string>>();
+    events.forEach((event, i) => {
+      for (const c of all[i]?.clusters ?? [])
+        current.set(event.instanceId, (current.get(event.instanceId) ?? new Set()).add(c));
+    });
+    const former = await formerClusters(deps, lookup, current, scans);
+    events.forEach((event, i) => {
+      for (const cluster of former.get(event.instanceId) ?? []) all[i]?.clusters.add(cluster);
+    });
+    for (const id of lookup) {
+      if (view.instances.has(id) || former.has(id)) continue;
+      // Not an error (an untagged instance's terminated event after EC2 forgot it), but never a silent skip.
+      deps.telemetry.log.info('instance unknown to EC2 and to every ownership record; nothing to do', {
+        instanceId: id,
+      });
+      deps.telemetry.metrics.addMetric(METRIC.instancesUnknown, 'Count', 1);
+    }
   }
-  return all;
+  deps.seen?.rememberInstances(view.tagged, deps.config);
+  return { targets: all, fleet: view.fleet };
 }

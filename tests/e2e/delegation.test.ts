@@ -128,7 +128,7 @@ function endToEnd(tools: DnsTools): void {
       POWERTOOLS_METRICS_DISABLED: 'true',
       POWERTOOLS_LOG_LEVEL: 'SILENT',
       // Pacing protects an AWS account's Route 53 quota; the emulator has none.
-      ROUTE53_RATE: '1000',
+      ROUTE53_SHARE: '1000',
       ROUTE53_BURST: '1000',
     };
     for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);

@@ -537,8 +537,8 @@ describe('errors that retrying cannot fix', () => {
     expect(delivery.unsettled).toEqual([]);
     expect(await c1Records()).toEqual(c1Before);
     expect(errorLines(ours.telemetry).map((l) => l.message)).toEqual([
-      'events not processed: AWS refused ec2:DescribeInstances on instances ' +
-        `${b}: UnauthorizedOperation: You are not authorized to perform this operation.`,
+      // The first EC2 call of a batch is now the read of the tagged instances, which names no instance.
+      'events not processed: AWS refused ec2:DescribeInstances: UnauthorizedOperation: You are not authorized to perform this operation.',
     ]);
     expect(ours.telemetry.count(METRIC.awsPermanentErrors)).toBe(1);
     expect(ours.telemetry.count(METRIC.eventsRetried)).toBe(0);

@@ -246,7 +246,11 @@ describe('ec2-state-change handler, events as AWS publishes them', () => {
     // Assess
     expect(result).toBeUndefined();
     expect(addMetric).not.toHaveBeenCalledWith(METRIC.malformedEvents, 'Count', 1);
+    // Found in the read of the tagged instances (the fleet the run plans with): no read by id.
     expect(ec2).toHaveReceivedCommandWith(DescribeInstancesCommand, {
+      Filters: [{ Name: 'tag-key', Values: ['rlec:cluster'] }],
+    });
+    expect(ec2).not.toHaveReceivedCommandWith(DescribeInstancesCommand, {
       Filters: [{ Name: 'instance-id', Values: [sampleNode.id] }],
     });
     expect(route53).toHaveReceivedCommandExactlyOnceWith(ChangeResourceRecordSetsCommand, {
@@ -315,8 +319,12 @@ describe('ec2-state-change handler, batch from SQS', () => {
     // Assess
     expect(result).toEqual({ batchItemFailures: [] });
     expect(route53).toHaveReceivedCommandOnce(ChangeResourceRecordSetsCommand);
+    // One read of the tagged instances resolves both events; no read by id.
     expect(ec2).toHaveReceivedCommandWith(DescribeInstancesCommand, {
-      Filters: [{ Name: 'instance-id', Values: [nodeA.id, taggedNode.id] }],
+      Filters: [{ Name: 'tag-key', Values: ['rlec:cluster'] }],
+    });
+    expect(ec2).not.toHaveReceivedCommandWith(DescribeInstancesCommand, {
+      Filters: [expect.objectContaining({ Name: 'instance-id' })],
     });
   });
 

@@ -195,7 +195,9 @@ const DEFAULT_ENVIRONMENT = {
   OWNER_PREFIX: 'rlec-dns-dev',
   ACCOUNT_ID: { Ref: 'AWS::AccountId' },
   HOSTED_ZONE_IDS: '',
-  ROUTE53_RATE: '2',
+  ROUTE53_SHARE: '5',
+  ROUTE53_CONTAINERS: '3',
+  ROUTE53_RATE: '',
   ROUTE53_BURST: '5',
   DNS_ROLE_ARN: '',
   DNS_ROLE_EXTERNAL_ID: '',
@@ -315,7 +317,7 @@ describe('sls package with default parameters', () => {
       BatchSize: 500,
       MaximumBatchingWindowInSeconds: 5,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
-      ScalingConfig: { MaximumConcurrency: 5 },
+      ScalingConfig: { MaximumConcurrency: 2 },
       Enabled: true,
     });
   });
@@ -414,8 +416,19 @@ describe('sls package with default parameters', () => {
     }
   });
 
-  it('reserves concurrency for each function: 5 for state changes, 1 for the sweep', () => {
-    expect(lambda(defaults.template, STATE_CHANGE).ReservedConcurrentExecutions).toBe(5);
+  it('keeps the default Route 53 pacing of every container running at once within ROUTE53_SHARE', () => {
+    const functions = [STATE_CHANGE, RECONCILE].map((id) => lambda(defaults.template, id));
+    const most = functions.reduce((n, f) => n + (f.ReservedConcurrentExecutions ?? Number.POSITIVE_INFINITY), 0);
+    for (const f of functions) {
+      const pacing = pacingFromEnv(f.Environment.Variables);
+      expect(pacing.containers).toBe(most);
+      expect(pacing.ratePerSecond * most).toBeCloseTo(pacing.share, 9);
+      expect(pacing.share).toBe(5);
+    }
+  });
+
+  it('reserves concurrency for each function: 2 for state changes, 1 for the sweep', () => {
+    expect(lambda(defaults.template, STATE_CHANGE).ReservedConcurrentExecutions).toBe(2);
     expect(lambda(defaults.template, RECONCILE).ReservedConcurrentExecutions).toBe(1);
   });
 
@@ -646,6 +659,7 @@ describe('sls package with --param overrides and --stage ci', () => {
         RECORD_TTL: '30',
         OWNER_PREFIX: 'rlec-dns-ci',
         HOSTED_ZONE_IDS: 'Z0123456789ABCDEFGHIJ,Z1123456789ABCDEFGHIJ',
+        ROUTE53_CONTAINERS: '5',
         ROUTE53_RATE: '0.5',
         ROUTE53_BURST: '2',
         POWERTOOLS_LOG_LEVEL: 'DEBUG',
@@ -769,6 +783,14 @@ describe('sls package with a malformed dnsRoleArn or dnsRoleExternalId', () => {
   it('fails on an external id without a role to send it to, naming the parameter', async () => {
     await expect(slsPackage('--param=dnsRoleExternalId=rlec-dns-111111111111')).rejects.toThrow(
       /dnsRoleExternalId: given without dnsRoleArn/,
+    );
+  }, 120_000);
+});
+
+describe('sls package with a route53Rate over the share', () => {
+  it('fails, naming route53Rate, the containers and route53Share', async () => {
+    await expect(slsPackage('--param=route53Rate=2')).rejects.toThrow(
+      /route53Rate: 2 requests\/s per container × 3 containers \(stateChangeConcurrency \+ reconcileConcurrency\) is more than route53Share=5/,
     );
   }, 120_000);
 });

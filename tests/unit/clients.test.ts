@@ -100,8 +100,40 @@ describe('createClients', () => {
     expect(take).toHaveBeenCalledTimes(2);
   });
 
+  it('lowers the pacing of every later Route 53 call when an attempt is answered Throttling', async () => {
+    // Prepare
+    const bucket = new TokenBucket({ ratePerSecond: 1000, burst: 10 });
+    const { route53 } = createClients({ region: 'us-east-1', route53Pacing: bucket });
+    answerWith(route53, [route53Error('Throttling'), noHostedZones, noHostedZones]);
+    await withoutWaiting(route53);
+
+    // Act
+    await route53.send(new ListHostedZonesCommand({}));
+    await route53.send(new ListHostedZonesCommand({}));
+
+    // Assess: one throttled attempt, one halving; the call after it succeeded leaves the rate alone
+    expect(bucket.throttles).toBe(1);
+    expect(bucket.ratePerSecond).toBe(500);
+  });
+
+  it('does not lower the pacing for PriorRequestNotComplete (one zone busy, not the account)', async () => {
+    // Prepare
+    const bucket = new TokenBucket({ ratePerSecond: 1000, burst: 10 });
+    const { route53 } = createClients({ region: 'us-east-1', route53Pacing: bucket });
+    answerWith(route53, [route53Error('PriorRequestNotComplete'), noHostedZones]);
+    await withoutWaiting(route53);
+
+    // Act
+    await route53.send(new ListHostedZonesCommand({}));
+
+    // Assess
+    expect(bucket.throttles).toBe(0);
+    expect(bucket.ratePerSecond).toBe(1000);
+  });
+
   it('paces Route 53 requests at ROUTE53_RATE', async () => {
     // Prepare
+    vi.stubEnv('ROUTE53_SHARE', '20');
     vi.stubEnv('ROUTE53_RATE', '20');
     vi.stubEnv('ROUTE53_BURST', '1');
     const { route53 } = createClients({ region: 'us-east-1' });

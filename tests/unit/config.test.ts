@@ -26,7 +26,7 @@ describe('loadConfig', () => {
       legacyOwnerIds: ['rlec-dns'],
       hostedZoneIds: undefined,
       zoneCacheSeconds: 60,
-      route53Pacing: { ratePerSecond: 2, burst: 5 },
+      route53Pacing: { ratePerSecond: 5, burst: 5, share: 5, containers: 1, derived: true },
       telemetry: { serviceName: 'rlec-dns', metricsNamespace: 'RlecDns' },
     });
   });
@@ -77,7 +77,7 @@ describe('loadConfig', () => {
       legacyOwnerIds: ['rlec-dns-prod'],
       hostedZoneIds: ['Z1ABC', 'Z2DEF'],
       zoneCacheSeconds: 0,
-      route53Pacing: { ratePerSecond: 2, burst: 5 },
+      route53Pacing: { ratePerSecond: 5, burst: 5, share: 5, containers: 1, derived: true },
       telemetry: { serviceName: 'rlec-dns', metricsNamespace: 'RlecDns' },
     });
   });

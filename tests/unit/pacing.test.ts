@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../lib/platform/errors.js';
-import { type Clock, DEFAULT_PACING, pacingFromEnv, TokenBucket } from '../../lib/platform/pacing.js';
+import { type Clock, isRoute53Throttling, TokenBucket } from '../../lib/platform/pacing.js';
+import { CapturedTelemetry } from '../../tools/world/telemetry.js';
 
 /** A clock that only moves when told to; sleeping moves it. */
 class FakeClock implements Clock {
@@ -81,80 +81,146 @@ describe('TokenBucket', () => {
   });
 });
 
-describe('pacingFromEnv', () => {
-  it('defaults to 2 requests/s with a burst of 5', () => {
-    // Act & Assess
-    expect(pacingFromEnv({})).toEqual(DEFAULT_PACING);
-    expect(DEFAULT_PACING).toEqual({ ratePerSecond: 2, burst: 5 });
+const warnings = (telemetry: CapturedTelemetry) =>
+  telemetry.lines.filter((l) => l.level === 'warn').map((l) => l.attributes);
+
+describe('TokenBucket when Route 53 throttles (AIMD)', () => {
+  const oneEverySecond = { ratePerSecond: 1, burst: 1 };
+  const adaptation = { floorPerSecond: 0.2, quietMs: 5_000, stepFraction: 0.25, holdMs: 1_000 };
+
+  /** A bucket at 1/s on a fake clock, whose telemetry is captured. */
+  function throttledBucket() {
+    const clock = new FakeClock();
+    const telemetry = new CapturedTelemetry();
+    const bucket = new TokenBucket(oneEverySecond, {
+      clock,
+      adaptation,
+      telemetry: { log: telemetry.log, metrics: telemetry.sink },
+    });
+    return { clock, telemetry, bucket };
+  }
+
+  it('halves the rate for every later call, and the next call waits a full interval at the new rate', async () => {
+    // Prepare
+    const { clock, bucket } = throttledBucket();
+    await bucket.take();
+
+    // Act
+    bucket.throttled();
+    const waits = [await bucket.take(), await bucket.take()];
+
+    // Assess
+    expect(bucket.ratePerSecond).toBe(0.5);
+    expect(waits).toEqual([2000, 2000]);
+    expect(clock.at).toBe(4000);
   });
 
-  it('reads ROUTE53_RATE, decimals allowed, and ROUTE53_BURST', () => {
-    // Act & Assess
-    expect(pacingFromEnv({ ROUTE53_RATE: ' 0.5 ', ROUTE53_BURST: '10' })).toEqual({ ratePerSecond: 0.5, burst: 10 });
+  it('halves once for throttles that come together, counting every one of them', async () => {
+    // Prepare
+    const { telemetry, bucket } = throttledBucket();
+
+    // Act: three throttled attempts within the hold time
+    bucket.throttled();
+    bucket.throttled();
+    bucket.throttled();
+
+    // Assess
+    expect(bucket.ratePerSecond).toBe(0.5);
+    expect(bucket.throttles).toBe(3);
+    expect(telemetry.count('Route53Throttled')).toBe(3);
+    expect(telemetry.messages('warn')).toEqual(['Route 53 throttled this container: pacing lowered']);
   });
 
-  it('treats empty values as unset', () => {
-    // Act & Assess
-    expect(pacingFromEnv({ ROUTE53_RATE: '', ROUTE53_BURST: ' ' })).toEqual(DEFAULT_PACING);
+  it('halves again for a throttle after the hold time, down to the floor and no lower', () => {
+    // Prepare
+    const { clock, bucket } = throttledBucket();
+    const rates: number[] = [];
+
+    // Act
+    for (let i = 0; i < 5; i++) {
+      bucket.throttled();
+      rates.push(bucket.ratePerSecond);
+      clock.at += 1_000;
+    }
+
+    // Assess
+    expect(rates).toEqual([0.5, 0.25, 0.2, 0.2, 0.2]);
   });
+
+  it('logs each change of the rate once, with the new and the former rate', () => {
+    // Prepare
+    const { clock, telemetry, bucket } = throttledBucket();
+
+    // Act
+    bucket.throttled();
+    clock.at += 1_000;
+    bucket.throttled();
+
+    // Assess
+    expect(warnings(telemetry)).toEqual([
+      { ratePerSecond: 0.5, was: 1, configured: 1, throttles: 1 },
+      { ratePerSecond: 0.25, was: 0.5, configured: 1, throttles: 2 },
+    ]);
+  });
+
+  it('goes back up one step per quiet period, to the configured rate and no higher', async () => {
+    // Prepare
+    const { clock, telemetry, bucket } = throttledBucket();
+    bucket.throttled();
+    const rates: number[] = [];
+
+    // Act: a call every 5 s, none throttled
+    for (let i = 0; i < 4; i++) {
+      clock.at += 5_000;
+      await bucket.take();
+      rates.push(bucket.ratePerSecond);
+    }
+
+    // Assess
+    expect(rates).toEqual([0.75, 1, 1, 1]);
+    expect(telemetry.lines.filter((l) => l.level === 'info').map((l) => l.attributes.ratePerSecond)).toEqual([0.75, 1]);
+  });
+
+  it('does not go back up while Route 53 keeps throttling', async () => {
+    // Prepare
+    const { clock, bucket } = throttledBucket();
+    bucket.throttled();
+
+    // Act: a throttle every 3 s (never a quiet 5 s), each within the hold time of nothing
+    for (let i = 0; i < 4; i++) {
+      clock.at += 3_000;
+      await bucket.take();
+      bucket.throttled();
+    }
+
+    // Assess
+    expect(bucket.ratePerSecond).toBe(0.2);
+  });
+
+  it('keeps a configured rate below the floor as its own floor', () => {
+    // Prepare
+    const bucket = new TokenBucket({ ratePerSecond: 0.1, burst: 1 }, { clock: new FakeClock(), adaptation });
+
+    // Act
+    bucket.throttled();
+
+    // Assess
+    expect(bucket.ratePerSecond).toBe(0.1);
+  });
+});
+
+describe('isRoute53Throttling', () => {
+  const named = (name: string, message: string) => Object.assign(new Error(message), { name });
 
   it.each([
-    { env: { ROUTE53_RATE: '0' }, variable: 'ROUTE53_RATE' },
-    { env: { ROUTE53_RATE: '-1' }, variable: 'ROUTE53_RATE' },
-    { env: { ROUTE53_RATE: 'fast' }, variable: 'ROUTE53_RATE' },
-    { env: { ROUTE53_RATE: '5000' }, variable: 'ROUTE53_RATE' },
-    { env: { ROUTE53_BURST: '2.5' }, variable: 'ROUTE53_BURST' },
-    { env: { ROUTE53_BURST: '0' }, variable: 'ROUTE53_BURST' },
-  ])('refuses $env, naming $variable', ({ env, variable }) => {
+    { error: named('Throttling', 'Rate exceeded'), throttling: true },
+    { error: named('ThrottlingException', 'slow down'), throttling: true },
+    { error: named('Error', 'Rate exceeded'), throttling: true },
+    { error: named('PriorRequestNotComplete', 'still processing a prior request'), throttling: false },
+    { error: named('InvalidChangeBatch', 'Tried to create a record that already exists'), throttling: false },
+    { error: 'Throttling', throttling: false },
+  ])('tells $error apart: $throttling', ({ error, throttling }) => {
     // Act & Assess
-    expect(() => pacingFromEnv(env)).toThrow(ConfigError);
-    expect(() => pacingFromEnv(env)).toThrow(new RegExp(`^${variable} must be`));
-  });
-  describe('against the function timeout (FUNCTION_TIMEOUT_SECONDS)', () => {
-    it.each([
-      { rate: '0.0166', timeout: '60', wait: '60.2' },
-      { rate: '0.01', timeout: '60', wait: '100' },
-      { rate: '0.0033', timeout: '300', wait: '303' },
-      { rate: '0.02', timeout: '50', wait: '50' },
-    ])(
-      'refuses ROUTE53_RATE=$rate, whose $wait s wait outlasts a $timeout s timeout, naming both',
-      ({ rate, timeout, wait }) => {
-        // Prepare
-        const env = { ROUTE53_RATE: rate, FUNCTION_TIMEOUT_SECONDS: timeout };
-
-        // Act & Assess
-        expect(() => pacingFromEnv(env)).toThrow(ConfigError);
-        expect(() => pacingFromEnv(env)).toThrow(
-          `ROUTE53_RATE=${rate} makes a Route 53 request wait up to ${wait} s for its turn, at least the function's timeout (FUNCTION_TIMEOUT_SECONDS=${timeout})`,
-        );
-      },
-    );
-
-    it.each([
-      { rate: '0.0167', timeout: '60' },
-      { rate: '2', timeout: '60' },
-      { rate: '0.004', timeout: '300' },
-    ])('accepts ROUTE53_RATE=$rate with a $timeout s timeout', ({ rate, timeout }) => {
-      // Act & Assess
-      expect(pacingFromEnv({ ROUTE53_RATE: rate, FUNCTION_TIMEOUT_SECONDS: timeout }).ratePerSecond).toBe(Number(rate));
-    });
-
-    it('accepts a burst that takes longer than the timeout to refill: calls are slower, not stuck', () => {
-      // Prepare: 100 tokens at 0.5/s refill in 200 s; one request waits at most 2 s
-      const env = { ROUTE53_RATE: '0.5', ROUTE53_BURST: '100', FUNCTION_TIMEOUT_SECONDS: '60' };
-
-      // Act & Assess
-      expect(pacingFromEnv(env)).toEqual({ ratePerSecond: 0.5, burst: 100 });
-    });
-
-    it('skips the check when no timeout is set (the CLI, the tests)', () => {
-      // Act & Assess
-      expect(pacingFromEnv({ ROUTE53_RATE: '0.001' })).toEqual({ ratePerSecond: 0.001, burst: 5 });
-    });
-
-    it('refuses a timeout that is not a whole number of seconds, naming it', () => {
-      // Act & Assess
-      expect(() => pacingFromEnv({ FUNCTION_TIMEOUT_SECONDS: '1m' })).toThrow(/^FUNCTION_TIMEOUT_SECONDS must be/);
-    });
+    expect(isRoute53Throttling(error)).toBe(throttling);
   });
 });
