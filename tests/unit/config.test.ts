@@ -27,6 +27,7 @@ describe('loadConfig', () => {
       hostedZoneIds: undefined,
       zoneCacheSeconds: 60,
       route53Pacing: { ratePerSecond: 5, burst: 5, share: 5, containers: 1, derived: true },
+      resolver: { rule: 'none', endpointId: undefined, vpcIds: undefined, pacing: { ratePerSecond: 2, burst: 2 } },
       telemetry: { serviceName: 'rlec-dns', metricsNamespace: 'RlecDns' },
     });
   });
@@ -58,6 +59,12 @@ describe('loadConfig', () => {
       OWNER_ID: 'rlec-dns-prod',
       HOSTED_ZONE_IDS: 'Z1ABC,Z2DEF',
       ZONE_CACHE_SECONDS: '0',
+      ZONE_TYPE: 'both',
+      ADDRESS_FAMILY: 'dual',
+      RESOLVER_ENDPOINT_ID: 'rslvr-out-0123456789abcdef0',
+      RESOLVER_RULE: 'forward',
+      RESOLVER_VPC_IDS: 'vpc-0123456789abcdef0,vpc-0fedcba9876543210',
+      RESOLVER_RATE: '1',
     };
 
     // Act
@@ -66,9 +73,9 @@ describe('loadConfig', () => {
     // Assess
     expect(config).toEqual({
       clusterTagKey: 'redis:cluster',
-      zoneType: 'public',
+      zoneType: 'both',
       addressType: 'public',
-      addressFamily: 'ipv4',
+      addressFamily: 'dual',
       addressTypeTagKey: 'redis:address',
       recordTtl: 30,
       ownerId: 'rlec-dns-prod',
@@ -78,6 +85,12 @@ describe('loadConfig', () => {
       hostedZoneIds: ['Z1ABC', 'Z2DEF'],
       zoneCacheSeconds: 0,
       route53Pacing: { ratePerSecond: 5, burst: 5, share: 5, containers: 1, derived: true },
+      resolver: {
+        rule: 'forward',
+        endpointId: 'rslvr-out-0123456789abcdef0',
+        vpcIds: ['vpc-0123456789abcdef0', 'vpc-0fedcba9876543210'],
+        pacing: { ratePerSecond: 1, burst: 1 },
+      },
       telemetry: { serviceName: 'rlec-dns', metricsNamespace: 'RlecDns' },
     });
   });
@@ -369,5 +382,26 @@ describe('loadConfig', () => {
   it('marks a configuration error as permanent', () => {
     // Act & Assess
     expect(() => load({ RECORD_TTL: '0' })).toThrow(expect.objectContaining({ permanent: true }));
+  });
+});
+
+describe('RESOLVER_RULE with ZONE_TYPE', () => {
+  it('refuses a rule when clusters go only into public zones, naming both variables', () => {
+    // Act
+    const attempt = () =>
+      load({ RESOLVER_ENDPOINT_ID: 'rslvr-out-0123456789abcdef0', RESOLVER_RULE: 'delegate', ZONE_TYPE: 'public' });
+
+    // Assess
+    expect(attempt).toThrow(/RESOLVER_RULE=delegate needs clusters in private zones, but ZONE_TYPE=public/);
+  });
+
+  it('accepts a rule with private zones, and none without an endpoint', () => {
+    // Act
+    const withRule = load({ RESOLVER_ENDPOINT_ID: 'rslvr-out-0123456789abcdef0', ZONE_TYPE: 'private' });
+    const without = load({ ZONE_TYPE: 'public' });
+
+    // Assess
+    expect(withRule.resolver.rule).toBe('delegate');
+    expect(without.resolver.rule).toBe('none');
   });
 });

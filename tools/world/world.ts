@@ -67,7 +67,20 @@ export class World {
     // As lib/platform/clients.ts builds them: every error a call ends with is classified, permanent or transient.
     classifyErrors(this.route53, 'route53');
     classifyErrors(this.ec2, 'ec2');
-    classifyErrors(this.resolver, 'route53resolver');
+  }
+
+  #classifiedResolver: Route53ResolverClient | undefined;
+
+  /**
+   * The Resolver client the loop's dependencies get: classified as lib/platform/clients.ts classifies, unlike
+   * {@link resolver}, which the emulator tests use to see the service's own errors.
+   */
+  #loopResolver(): Route53ResolverClient {
+    if (this.#classifiedResolver === undefined) {
+      this.#classifiedResolver = clients(this.emulator.endpoint).resolver;
+      classifyErrors(this.#classifiedResolver, 'route53resolver');
+    }
+    return this.#classifiedResolver;
   }
 
   /** Starts a world on a fresh emulator; `options` turn on Route 53's rate limits from the start, for instance. */
@@ -77,6 +90,7 @@ export class World {
 
   async stop(): Promise<void> {
     for (const client of this.#regional.values()) client.destroy();
+    this.#classifiedResolver?.destroy();
     await this.emulator.stop();
   }
 
@@ -105,7 +119,7 @@ export class World {
   deps(env: Record<string, string> = {}, over: Partial<ReconcilerDeps> = {}): ReconcilerDeps {
     const config: Config = loadConfig({ ...DEPLOYMENT_ENV, OWNER_ID: 'rlec-dns-test', ...env });
     const { close: _close, ...deps } = createDeps(config, {
-      use: { route53: this.route53, ec2: this.ec2, resolver: this.resolver },
+      use: { route53: this.route53, ec2: this.ec2, resolver: this.#loopResolver() },
       telemetry: { log: this.telemetry.log, metrics: this.telemetry.sink },
       zoneCacheSeconds: 0,
       extra: { sleep: async () => {} },
