@@ -58,7 +58,10 @@ export const syncCommand: Command = {
   async run(ctx, values) {
     const timeoutMs = waitTimeoutMs(values);
     const run = await runOnce(ctx.deps, { clusters: await targetRequest(ctx), mode: 'apply' });
-    const outcomes: OutcomeJson[] = [...run.outcomes.values()].map((o) => outcomeJson(o, ctx.io.env));
+    const extras = (cluster: string) => ({ placed: run.placed, rule: run.rules.get(cluster) });
+    const outcomes: OutcomeJson[] = [...run.outcomes.values()].map((o) =>
+      outcomeJson(o, ctx.io.env, extras(o.cluster)),
+    );
     const ids = outcomes.flatMap((o) => o.writes.flatMap((w) => (w.changeId === undefined ? [] : [w.changeId])));
     const p = paint(ctx.io);
     if (!ctx.options.json) {
