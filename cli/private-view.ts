@@ -111,15 +111,15 @@ export function ruleJson(outcome: ResolverOutcome | undefined, env: Env): RuleJs
   switch (outcome.status) {
     case 'failed':
       return {
-        ...EMPTY,
         status: 'failed',
+        ...EMPTY,
         steps: outcome.steps.map(stepJson),
         error: describeError(outcome.error, env),
       };
     case 'refused':
       return {
-        ...EMPTY,
         status: 'refused',
+        ...EMPTY,
         vpcIds: outcome.vpcIds,
         blocking: outcome.blocking.map(blockingJson),
         error: describeError(outcome.error, env),
@@ -128,8 +128,8 @@ export function ruleJson(outcome: ResolverOutcome | undefined, env: Env): RuleJs
       const { rule } = outcome;
       const claim = rule.claim.kind === 'elsewhere' ? rule.claim : undefined;
       return {
-        ...EMPTY,
         status: 'elsewhere',
+        ...EMPTY,
         ...blockingJson(rule),
         ...(rule.endpointId === undefined ? {} : { endpointId: rule.endpointId }),
         targets: rule.targets.map(targetText),
@@ -143,8 +143,8 @@ export function ruleJson(outcome: ResolverOutcome | undefined, env: Env): RuleJs
       const current = ruleId === undefined ? undefined : outcome.rules.find((r) => r.id === ruleId);
       const status = outcome.status === 'unchanged' ? 'in-step' : outcome.status === 'planned' ? 'pending' : 'changed';
       return {
-        ...EMPTY,
         status,
+        ...EMPTY,
         ...(rule === undefined
           ? {}
           : { type: rule.type, name: rule.name, domain: rule.domain, endpointId: rule.endpointId }),
