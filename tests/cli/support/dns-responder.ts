@@ -54,6 +54,8 @@ export interface Responder {
 
 interface Query {
   readonly id: number;
+  /** Recursion desired. */
+  readonly rd: boolean;
   /** Lower case, trailing dot. */
   readonly name: string;
   readonly type: Question['type'];
@@ -61,9 +63,9 @@ interface Query {
 
 /** The question of a query; anything else in it (an EDNS OPT record from a resolver) is ignored. */
 function parseQuery(packet: Buffer): Query {
-  const { id = 0, questions = [] } = decode(packet);
+  const { id = 0, questions = [], flag_rd } = decode(packet);
   const { name = '.', type = 'A' } = questions[0] ?? {};
-  return { id, name: name === '.' ? '.' : `${name.toLowerCase()}.`, type };
+  return { id, rd: flag_rd, name: name === '.' ? '.' : `${name.toLowerCase()}.`, type };
 }
 
 interface Reply {
@@ -77,18 +79,24 @@ interface Reply {
 
 const within = (name: string, zone: string) => name === zone || name.endsWith(`.${zone}`);
 
-/** A resolver's answer: the records asked for, wherever they are; NXDOMAIN for a name it holds nothing at or below. */
-function resolve(records: readonly ZoneRecord[], name: string, type: string): Reply {
+/**
+ * A resolver's answer to a recursive query: the records asked for, wherever they are; NXDOMAIN for a name it holds
+ * nothing at or below.
+ */
+function resolve(records: readonly ZoneRecord[], name: string, type: string, rd: boolean): Reply {
   const none: ZoneRecord[] = [];
+  // Asked without recursion, it has nothing cached to give: it refuses, as a resolver with an empty cache may.
+  if (!rd) return { aa: false, ra: true, rcode: 5, answers: none, authority: none, additional: none };
   const answers = records.filter((r) => r.name === name && r.type === type);
   const rcode = answers.length > 0 || records.some((r) => within(r.name, name)) ? 0 : 3;
   return { aa: false, ra: true, rcode, answers, authority: none, additional: none };
 }
 
 /** The authoritative server's decision, RFC 1034 §4.3.2, for one zone (or, `recursive`, a resolver's). */
-function decide(options: ResponderOptions, name: string, type: string): Reply {
+function decide(options: ResponderOptions, query: Query): Reply {
   const { zone, records } = options;
-  if (options.recursive === true) return resolve(records, name, type);
+  const { name, type } = query;
+  if (options.recursive === true) return resolve(records, name, type, query.rd);
   const none: ZoneRecord[] = [];
   if (!within(name, zone)) return { aa: false, rcode: 5, answers: none, authority: none, additional: none };
   const soa = records.filter((r) => r.name === zone && r.type === 'SOA');
@@ -120,7 +128,8 @@ function answer(r: ZoneRecord): Answer {
 function encodeReply(query: Query, reply: Reply, truncated: boolean): Buffer {
   const flags =
     (reply.aa ? AUTHORITATIVE_ANSWER : 0) |
-    (reply.ra === true ? RECURSION_AVAILABLE | RECURSION_DESIRED : 0) |
+    (reply.ra === true ? RECURSION_AVAILABLE : 0) |
+    (query.rd ? RECURSION_DESIRED : 0) |
     (truncated ? TRUNCATED_RESPONSE : 0) |
     reply.rcode;
   const sections = (records: readonly ZoneRecord[]) => (truncated ? [] : records.map(answer));
@@ -138,7 +147,7 @@ function encodeReply(query: Query, reply: Reply, truncated: boolean): Buffer {
 function respond(options: ResponderOptions, packet: Buffer, transport: 'udp' | 'tcp', log: Responder['queries']) {
   const query = parseQuery(packet);
   log.push({ name: query.name, type: query.type, transport });
-  const reply = decide(options, query.name, query.type);
+  const reply = decide(options, query);
   const full = encodeReply(query, reply, false);
   const truncate = transport === 'udp' && (options.truncateUdp === true || full.length > 512);
   return truncate ? encodeReply(query, reply, true) : full;
