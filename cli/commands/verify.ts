@@ -4,7 +4,7 @@
  * resolvers inside the VPC (--resolver) recursively for the private zone's names, then each node's own DNS server
  * for the cluster's NS, SOA and node names. Which servers, and what is expected of each: ../verify/targets.ts.
  */
-import { integerOption, listOption, UsageError, type Values } from '../args.js';
+import { integerOption, listOption, UsageError } from '../args.js';
 import { type Command, namedCluster } from '../command.js';
 import type { Context } from '../context.js';
 import { EXIT } from '../failure.js';
