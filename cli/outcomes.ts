@@ -10,7 +10,8 @@ import { describeOwner } from '../lib/registry/ownership.js';
 import { describeError } from './failure.js';
 import type { Env, Paint } from './output.js';
 import { plural } from './output.js';
-import { type RuleJson, ruleJson, ruleLines } from './private-view.js';
+import { ruleLines } from './private-lines.js';
+import { type RuleJson, ruleJson } from './private-view.js';
 import { changeIdOf } from './wait.js';
 
 export interface ChangeJson {

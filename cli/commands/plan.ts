@@ -5,7 +5,8 @@ import type { Context } from '../context.js';
 import { EXIT } from '../failure.js';
 import { type OutcomeJson, outcomeJson, outcomeLines, summaryLine } from '../outcomes.js';
 import { paint, printJson } from '../output.js';
-import { type OrphanJson, orphanJson, orphanLines } from '../private-view.js';
+import { orphanLines } from '../private-lines.js';
+import { type OrphanJson, orphanJson } from '../private-view.js';
 
 export interface PlanReport {
   readonly clusters: OutcomeJson[];

@@ -3,7 +3,8 @@
 import { type Command, targetRequest } from '../command.js';
 import { describeError, EXIT } from '../failure.js';
 import { type Env, type Paint, paint, printJson, table } from '../output.js';
-import { ruleJson, ruleLines } from '../private-view.js';
+import { ruleLines } from '../private-lines.js';
+import { ruleJson } from '../private-view.js';
 import { type ClusterView, clusterStatus, type MemberView } from '../status-view.js';
 import { zoneFileLines } from '../zone-file.js';
 

@@ -6,7 +6,8 @@ import type { Context } from '../context.js';
 import { EXIT } from '../failure.js';
 import { type OutcomeJson, outcomeJson, outcomeLines, summaryLine } from '../outcomes.js';
 import { paint, plural, printJson } from '../output.js';
-import { orphanJson, orphanLines } from '../private-view.js';
+import { orphanLines } from '../private-lines.js';
+import { orphanJson } from '../private-view.js';
 import { type WaitResult, waitForChanges } from '../wait.js';
 
 async function wait(ctx: Context, ids: readonly string[], timeoutMs: number): Promise<WaitResult> {
