@@ -113,4 +113,21 @@ describe('rlec-dns with a split view', () => {
       [side.privateZoneId, ['10.0.0.11']],
     ]);
   });
+
+  it('shows and exports the AAAA glue of a dual-stack member (ADDRESS_FAMILY=dual)', async () => {
+    // Prepare
+    const env = { ...side.env, ZONE_TYPE: 'private', ADDRESS_FAMILY: 'dual' };
+    const { subnetId } = await setup.world.dualStackSubnet();
+    const id = await setup.world.launch({ cluster: C1, subnetId, ipv6: true });
+    await publishWith(setup.world.deps(env), setup.world, [id]);
+    // Act
+    const status = await runCli(['status', '--json'], { env });
+    const exported = await runCli(['export', '--cluster', C1], { env });
+    // Assess
+    const [c1] = (JSON.parse(status.stdout) as { clusters: { members: { ipv6?: string; role: string }[] }[] }).clusters;
+    const ipv6 = c1?.members[0]?.ipv6 ?? 'none';
+    expect(ipv6).toMatch(/:/);
+    expect(c1?.members.map((m) => m.role)).toEqual(['published']);
+    expect(exported.stdout).toContain(`ns1.c1.example.com.       60 IN AAAA ${ipv6}\n`);
+  });
 });
