@@ -76,3 +76,20 @@ export function orphanLines(orphans: readonly OrphanJson[], p: Paint): string[] 
     ]),
   ];
 }
+
+/** `Resolver rules: 1 pending, 1 refused; 1 orphan rule to remove`; undefined when there are none. */
+export function ruleSummaryLine(rules: readonly RuleJson[], orphans: readonly OrphanJson[]): string | undefined {
+  if (rules.length === 0 && orphans.length === 0) return undefined;
+  const order: RuleStatus[] = ['changed', 'pending', 'in-step', 'elsewhere', 'refused', 'failed'];
+  const counts = order
+    .map((s) => [s, rules.filter((r) => r.status === s).length] as const)
+    .filter(([, n]) => n > 0)
+    .map(([s, n]) => `${n} ${s.replace('-', ' ')}`);
+  const gone = orphans.filter((o) => o.status === 'planned').length;
+  const removed = orphans.filter((o) => o.status === 'removed').length;
+  const tail = [
+    ...(gone > 0 ? [`${plural(gone, 'orphan rule')} to remove`] : []),
+    ...(removed > 0 ? [`${plural(removed, 'orphan rule')} removed`] : []),
+  ];
+  return `Resolver rules: ${[counts.join(', ') || 'none', ...tail].join('; ')}`;
+}

@@ -5,7 +5,7 @@ import type { Context } from '../context.js';
 import { EXIT } from '../failure.js';
 import { type OutcomeJson, outcomeJson, outcomeLines, summaryLine } from '../outcomes.js';
 import { paint, printJson } from '../output.js';
-import { orphanLines } from '../private-lines.js';
+import { orphanLines, ruleSummaryLine } from '../private-lines.js';
 import { type OrphanJson, orphanJson } from '../private-view.js';
 
 export interface PlanReport {
@@ -59,6 +59,11 @@ export const planCommand: Command = {
     const orphans = orphanLines(report.orphanRules, p);
     for (const line of orphans.length === 0 ? [] : [...orphans, '']) ctx.io.out(line);
     ctx.io.out(summaryLine(report.clusters));
+    const rules = ruleSummaryLine(
+      report.clusters.flatMap((o) => (o.rule === undefined ? [] : [o.rule])),
+      report.orphanRules,
+    );
+    if (rules !== undefined) ctx.io.out(rules);
     return planExitCode(report);
   },
 };

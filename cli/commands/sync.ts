@@ -6,7 +6,7 @@ import type { Context } from '../context.js';
 import { EXIT } from '../failure.js';
 import { type OutcomeJson, outcomeJson, outcomeLines, summaryLine } from '../outcomes.js';
 import { paint, plural, printJson } from '../output.js';
-import { orphanLines } from '../private-lines.js';
+import { orphanLines, ruleSummaryLine } from '../private-lines.js';
 import { orphanJson } from '../private-view.js';
 import { type WaitResult, waitForChanges } from '../wait.js';
 
@@ -72,6 +72,11 @@ export const syncCommand: Command = {
       const removed = orphanLines(orphans, p);
       for (const line of removed.length === 0 ? [] : [...removed, '']) ctx.io.out(line);
       ctx.io.out(summaryLine(outcomes));
+      const rules = ruleSummaryLine(
+        outcomes.flatMap((o) => (o.rule === undefined ? [] : [o.rule])),
+        orphans,
+      );
+      if (rules !== undefined) ctx.io.out(rules);
     }
     const result = ids.length === 0 || values['no-wait'] === true ? undefined : await wait(ctx, ids, timeoutMs);
     if (ctx.options.json) printJson(ctx.io, { clusters: outcomes, orphanRules: orphans, wait: result ?? null });

@@ -85,6 +85,7 @@ describe('rlec-dns plan and status with a DELEGATE rule', () => {
     expect(text.stdout).toContain(`  Resolver rule: DELEGATE (to create)`);
     expect(text.stdout).toContain(`    + create DELEGATE rule for ${C1} on ${side.endpoint.endpointId}`);
     expect(text.stdout).toContain(`    + associate the new rule with ${side.endpoint.vpcId}`);
+    expect(text.stdout.endsWith('1 cluster: 1 pending\nResolver rules: 1 pending\n')).toBe(true);
   });
 
   it('shows the rule in place with its id, name and associations once published, in step', async () => {
@@ -182,6 +183,7 @@ describe('rlec-dns plan and the sweep’s orphan rules', () => {
       [C1, ruleId, 'planned', ['disassociate', 'delete']],
     ]);
     expect(text.stdout).toContain(`  ${ruleId} (${C1}): to remove\n    - disassociate ${ruleId} from `);
+    expect(text.stdout.endsWith('Resolver rules: none; 1 orphan rule to remove\n')).toBe(true);
     expect((await ourRule())?.Id).toBe(ruleId);
   });
 });
