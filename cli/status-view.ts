@@ -6,6 +6,7 @@
 
 import type { ReconcilerDeps } from '../lib/controller/deps.js';
 import type { ClusterOutcome } from '../lib/controller/outcomes.js';
+import type { ResolverOutcome } from '../lib/controller/resolver-rule.js';
 import { runOnce } from '../lib/controller/run-once.js';
 import { nsName, ownerName } from '../lib/plan/names.js';
 import type { Plan } from '../lib/plan/plan.js';
@@ -39,6 +40,8 @@ export interface MemberView {
   /** EC2's state, or `unknown` when EC2 no longer shows the instance. */
   readonly state: string;
   readonly address?: string | undefined;
+  /** Its IPv6 glue address (ADDRESS_FAMILY=ipv6 or dual). */
+  readonly ipv6?: string | undefined;
   /** The number it holds once in step (a member), or still holds in Route 53 (a former member). */
   readonly slot?: number | undefined;
   /** published: in Route 53 as it should be; pending: to be written; stale: to be removed; inactive: not a member. */
@@ -61,6 +64,13 @@ export interface ClusterView {
   readonly owner?: string | undefined;
   readonly plan?: Plan | undefined;
   readonly error?: unknown;
+  /**
+   * The cluster in each zone it is published in, each seen on its own (ZONE_TYPE=both: the public and the private
+   * zone, whose addresses differ); the view's own fields are its first zone's (or, for the state, the combination).
+   */
+  readonly zones?: readonly ClusterView[];
+  /** Its Resolver rule (RESOLVER_RULE), when it is published in a private zone and the private side is on. */
+  readonly rule?: ResolverOutcome | undefined;
 }
 
 export interface StatusReport {
@@ -83,13 +93,17 @@ interface Observed {
 
 function memberViews(cluster: string, config: Config, records: readonly RecordSet[], seen: Observed, plan?: Plan) {
   const slots = publishedSlots(cluster, records, config);
-  const glue = new Map(records.filter((r) => r.type === 'A').map((r) => [r.name, r.values.join(' ')]));
+  const glueOf = (type: string) =>
+    new Map(records.filter((r) => r.type === type).map((r) => [r.name, r.values.join(' ')]));
+  const [glue, glue6] = [glueOf('A'), glueOf('AAAA')];
   const views: MemberView[] = [];
   const listed = new Set<string>();
   for (const m of plan?.members ?? []) {
-    const held = slots.get(m.instanceId) === m.slot && glue.get(nsName(cluster, m.slot)) === m.address;
+    const name = nsName(cluster, m.slot);
+    const held = slots.get(m.instanceId) === m.slot && glue.get(name) === m.address && glue6.get(name) === m.ipv6;
     const role = held ? 'published' : 'pending';
-    views.push({ instanceId: m.instanceId, state: 'running', address: m.address, slot: m.slot, role });
+    const ipv6 = m.ipv6 === undefined ? {} : { ipv6: m.ipv6 };
+    views.push({ instanceId: m.instanceId, state: 'running', address: m.address, ...ipv6, slot: m.slot, role });
     listed.add(m.instanceId);
   }
   for (const [id, slot] of slots) {
@@ -155,7 +169,13 @@ export async function clusterStatus(deps: ReconcilerDeps, request: readonly stri
   const instances = [...tagged, ...formers];
   const fleet = groupMembers(instances, deps.config);
   const seen: Observed = { instances, fleet };
-  const views = [...run.outcomes.values()].map((o) => viewOf(o, deps.config, seen));
+  const views: ClusterView[] = [...run.outcomes.values()].map((o) => ({
+    ...viewOf(o, deps.config, seen),
+    zones: run.placed
+      .filter((p) => p.cluster === o.cluster)
+      .map((p) => ({ ...viewOf(p.outcome, deps.config, seen), zone: p.zone })),
+    rule: run.rules.get(o.cluster),
+  }));
   for (const found of run.elsewhere) {
     if (run.outcomes.has(found.cluster) || found.claim.kind !== 'elsewhere') continue;
     const owner = describeOwner(found.claim);

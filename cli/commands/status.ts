@@ -3,6 +3,8 @@
 import { type Command, targetRequest } from '../command.js';
 import { describeError, EXIT } from '../failure.js';
 import { type Env, type Paint, paint, printJson, table } from '../output.js';
+import { ruleLines } from '../private-lines.js';
+import { ruleJson } from '../private-view.js';
 import { type ClusterView, clusterStatus, type MemberView } from '../status-view.js';
 import { zoneFileLines } from '../zone-file.js';
 
@@ -21,7 +23,22 @@ const ROLE_LABEL: Record<MemberView['role'], string> = {
   inactive: 'not a member',
 };
 
+function zoneJson(view: ClusterView, env: Env) {
+  return {
+    ...(view.zone === undefined
+      ? {}
+      : { zone: { id: view.zone.id, name: view.zone.name, private: view.zone.private } }),
+    state: view.state,
+    members: view.members,
+    records: view.records,
+    pendingChanges: view.plan?.changes.length ?? 0,
+    ...(view.owner === undefined ? {} : { owner: view.owner }),
+    ...(view.error === undefined ? {} : { error: describeError(view.error, env) }),
+  };
+}
+
 function clusterJson(view: ClusterView, env: Env) {
+  const rule = ruleJson(view.rule, env);
   return {
     cluster: view.cluster,
     state: view.state,
@@ -31,41 +48,67 @@ function clusterJson(view: ClusterView, env: Env) {
     pendingChanges: view.plan?.changes.length ?? 0,
     ...(view.owner === undefined ? {} : { owner: view.owner }),
     ...(view.error === undefined ? {} : { error: describeError(view.error, env) }),
+    zones: (view.zones ?? []).map((z) => zoneJson(z, env)),
+    ...(rule === undefined ? {} : { rule }),
   };
 }
 
-function clusterLines(view: ClusterView, p: Paint, env: Env): string[] {
-  const state = { 'in-step': p.green, 'out-of-step': p.yellow, elsewhere: p.dim, refused: p.red, failed: p.red }[
-    view.state
-  ];
-  const zone = view.zone === undefined ? '' : `  ${p.dim(`zone ${view.zone.name} (${view.zone.id})`)}`;
-  const error = view.error === undefined ? [] : [`  ${p.red(describeError(view.error, env))}`];
+const stateColour = (view: ClusterView, p: Paint) =>
+  ({ 'in-step': p.green, 'out-of-step': p.yellow, elsewhere: p.dim, refused: p.red, failed: p.red })[view.state];
+
+const stateLine = (view: ClusterView, p: Paint): string =>
+  `${stateColour(view, p)(STATE_LABEL[view.state])}${view.owner === undefined ? '' : `: ${view.owner}; never changed here`}`;
+
+/** A view's error, members and records, `indent` in. */
+function bodyLines(view: ClusterView, p: Paint, env: Env, indent: string): string[] {
+  const error = view.error === undefined ? [] : [`${indent}${p.red(describeError(view.error, env))}`];
   const role = (m: MemberView) => (m.role === 'published' ? p.green : m.role === 'inactive' ? p.dim : p.yellow);
   const rows = view.members.map((m) => [
     m.slot === undefined ? '-' : `ns${m.slot}`,
     m.instanceId,
     m.state,
-    m.address ?? '-',
+    [m.address, m.ipv6].filter((a) => a !== undefined).join(' ') || '-',
     role(m)(ROLE_LABEL[m.role]),
     m.note ?? '',
   ]);
   const members =
-    rows.length === 0 ? ['  no members'] : table([['NS', 'INSTANCE', 'STATE', 'ADDRESS', 'ROLE'], ...rows], '  ');
+    rows.length === 0
+      ? [`${indent}no members`]
+      : table([['NS', 'INSTANCE', 'STATE', 'ADDRESS', 'ROLE'], ...rows], indent);
   const records = zoneFileLines(view.records);
   return [
-    `${p.bold(view.cluster)}${zone}`,
-    `  ${state(STATE_LABEL[view.state])}${view.owner === undefined ? '' : `: ${view.owner}; never changed here`}`,
     ...error,
     ...members,
-    records.length === 0 ? '  no records in Route 53' : '  records in Route 53:',
-    ...records.map((line) => `    ${line}`),
+    records.length === 0 ? `${indent}no records in Route 53` : `${indent}records in Route 53:`,
+    ...records.map((line) => `${indent}  ${line}`),
   ];
+}
+
+function clusterLines(view: ClusterView, p: Paint, env: Env): string[] {
+  const rule = ruleJson(view.rule, env);
+  const ruleText = rule === undefined ? [] : ruleLines(rule, p);
+  const zones = view.zones ?? [];
+  if (zones.length > 1) {
+    // A split view: each zone has its own addresses (public or private), records and state.
+    return [
+      p.bold(view.cluster),
+      `  ${stateLine(view, p)}`,
+      ...zones.flatMap((z) => [
+        `  ${p.dim(`zone ${z.zone?.name ?? '?'} (${z.zone?.id ?? '?'}) ${z.zone?.private ? 'private' : 'public'}`)}: ${stateLine(z, p)}`,
+        ...bodyLines(z, p, env, '    '),
+      ]),
+      ...ruleText,
+    ];
+  }
+  const zone = view.zone === undefined ? '' : `  ${p.dim(`zone ${view.zone.name} (${view.zone.id})`)}`;
+  return [`${p.bold(view.cluster)}${zone}`, `  ${stateLine(view, p)}`, ...bodyLines(view, p, env, '  '), ...ruleText];
 }
 
 export const statusCommand: Command = {
   spec: {
     name: 'status',
-    summary: 'Show each cluster: its members, its records in Route 53, and whether they are in step.',
+    summary:
+      'Show each cluster: its members, its records in Route 53 (each zone of a split view), its Resolver rule, and whether they are in step.',
     usage: 'rlec-dns status [--cluster NAME] [options]',
     details: [
       'Reads Route 53 and EC2; changes nothing. Exit status: 0 when the report was made (whatever it says), 1 on error.',

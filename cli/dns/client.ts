@@ -95,14 +95,21 @@ function overTcp(server: DnsServer, query: Buffer, timeoutMs: number) {
 }
 
 /**
- * One question, no recursion. `timeoutMs` bounds each transport.
+ * One question, without recursion (an authoritative server's view) unless `recursive` (a resolver's: RD set).
+ * `timeoutMs` bounds each transport.
  *
  * @throws DnsQueryError when the server does not answer in time, refuses the connection, or answers garbage.
  */
-export async function queryDns(server: DnsServer, name: string, type: string, timeoutMs: number): Promise<DnsAnswer> {
+export async function queryDns(
+  server: DnsServer,
+  name: string,
+  type: string,
+  timeoutMs: number,
+  options: { readonly recursive?: boolean } = {},
+): Promise<DnsAnswer> {
   const fqdn = name.endsWith('.') ? name.toLowerCase() : `${name.toLowerCase()}.`;
   const id = randomInt(0, 0x10000);
-  const query = encodeQuery(id, fqdn, type);
+  const query = encodeQuery(id, fqdn, type, options.recursive === true);
   const accept = (m: DnsMessage) => matches(m, id, fqdn, type);
   const start = performance.now();
   const udp = await overUdp(server, query, accept, timeoutMs);

@@ -17,7 +17,14 @@ export interface DnsRecord {
 
 export interface DnsMessage {
   readonly id: number;
-  readonly flags: { readonly qr: boolean; readonly aa: boolean; readonly tc: boolean; readonly rd: boolean };
+  readonly flags: {
+    readonly qr: boolean;
+    readonly aa: boolean;
+    readonly tc: boolean;
+    readonly rd: boolean;
+    /** Recursion available: the server is a resolver that recurses for its clients. */
+    readonly ra: boolean;
+  };
   readonly rcode: string;
   readonly questions: readonly { readonly name: string; readonly type: string }[];
   readonly answers: readonly DnsRecord[];
@@ -104,7 +111,7 @@ export function decodeMessage(buf: Buffer): DnsMessage {
   }
   return {
     id: packet.id ?? 0,
-    flags: { qr: packet.flag_qr, aa: packet.flag_aa, tc: packet.flag_tc, rd: packet.flag_rd },
+    flags: { qr: packet.flag_qr, aa: packet.flag_aa, tc: packet.flag_tc, rd: packet.flag_rd, ra: packet.flag_ra },
     // dns-packet names the response code (`NXDOMAIN`, `RCODE_12`); @types/dns-packet does not declare the field.
     rcode: (packet as DecodedPacket & { rcode: string }).rcode,
     questions: (packet.questions ?? []).map(question),

@@ -5,12 +5,13 @@
  * | server | question              | passes when                                                                     |
  * |--------|-----------------------|---------------------------------------------------------------------------------|
  * | parent | `<cluster>` NS        | NOERROR referral (not authoritative): the NS names Route 53 publishes, exactly;  |
- * |        |                       | each name's glue is the address of the running member holding it, and every     |
- * |        |                       | running member is there                                                         |
+ * |        |                       | each name's glue (A, and AAAA for ipv6/dual) is the address of the running      |
+ * |        |                       | member holding it, and every running member is there                            |
  * | node   | `<cluster>` NS        | NOERROR, authoritative, at least one NS (the nodes may name their servers)      |
  * | node   | `<cluster>` SOA       | NOERROR, authoritative, an SOA for the cluster's name                           |
  * | node   | `nodeN.<cluster>` A   | NOERROR, authoritative, at least one address                                    |
  */
+import { canonicalAddress } from '../../lib/plan/resolver-rules.js';
 import type { DnsMessage } from '../dns/message.js';
 
 export interface Expected {
@@ -18,8 +19,10 @@ export interface Expected {
   readonly zone: string;
   /** The NS values Route 53 publishes for the cluster. */
   readonly published: readonly string[];
-  /** Name server name → address of the running member that should hold it. */
+  /** Name server name → IPv4 address (A glue) of the running member that should hold it. */
   readonly glue: ReadonlyMap<string, string>;
+  /** Name server name → IPv6 address (AAAA glue), for ADDRESS_FAMILY ipv6 or dual. */
+  readonly glue6?: ReadonlyMap<string, string>;
 }
 
 export interface Verdict {
@@ -34,6 +37,19 @@ const fail = (answer: string, reason: string): Verdict => ({ pass: false, answer
 const pass = (answer: string): Verdict => ({ pass: true, answer });
 const list = (names: readonly string[]) => (names.length === 0 ? 'nothing' : [...names].sort().join(' '));
 
+/** What is wrong with one name's glue of one type (A or AAAA); `want` undefined: none should be there. */
+function glueProblems(name: string, type: 'A' | 'AAAA', want: string | undefined, got: readonly string[]): string[] {
+  const kind = type === 'A' ? '' : ' AAAA';
+  if (want === undefined) return got.length === 0 ? [] : [`${name} has${kind} glue ${got.join(',')}, expected none`];
+  if (got.length === 0) return [`${name} has no${kind} glue (expected ${want})`];
+  if (got.length !== 1 || !sameAddress(got[0] ?? '', want))
+    return [`${name}${kind} glue is ${got.join(',')}, expected ${want}`];
+  return [];
+}
+
+/** IPv6 addresses are compared in one spelling (`fd00:0::1` is `fd00::1`). */
+export const sameAddress = (a: string, b: string): boolean => canonicalAddress(a) === canonicalAddress(b);
+
 /** The parent zone's server should refer resolvers to the cluster's nodes. */
 export function referralVerdict(m: DnsMessage, expected: Expected): Verdict {
   const { zone } = expected;
@@ -44,13 +60,19 @@ export function referralVerdict(m: DnsMessage, expected: Expected): Verdict {
   }
   const names = m.authority.filter((r) => r.type === 'NS' && r.name === zone).map((r) => r.data);
   if (names.length === 0) return fail('no NS', `no NS records for ${zone} in the authority section`);
-  const glue = new Map<string, string[]>();
-  for (const r of m.additional.filter((r) => r.type === 'A' && names.includes(r.name))) {
-    glue.set(r.name, [...(glue.get(r.name) ?? []), r.data]);
-  }
+  const glueOf = (type: string) => {
+    const found = new Map<string, string[]>();
+    for (const r of m.additional.filter((r) => r.type === type && names.includes(r.name))) {
+      found.set(r.name, [...(found.get(r.name) ?? []), r.data]);
+    }
+    return found;
+  };
+  const [glue, glue6] = [glueOf('A'), glueOf('AAAA')];
+  const want6 = expected.glue6 ?? new Map<string, string>();
+  const shown = (n: string) => [...(glue.get(n) ?? []), ...(glue6.get(n) ?? [])];
   const answer = `referral: ${[...names]
     .sort()
-    .map((n) => `${n}=${(glue.get(n) ?? ['no glue']).join(',')}`)
+    .map((n) => `${n}=${(shown(n).length === 0 ? ['no glue'] : shown(n)).join(',')}`)
     .join(' ')}`;
   const problems: string[] = [];
   const missing = expected.published.filter((n) => !names.includes(n));
@@ -60,12 +82,15 @@ export function referralVerdict(m: DnsMessage, expected: Expected): Verdict {
   }
   for (const name of names) {
     const want = expected.glue.get(name);
-    const got = glue.get(name) ?? [];
-    if (want === undefined) problems.push(`${name} is held by no running member`);
-    else if (got.length === 0) problems.push(`${name} has no glue (expected ${want})`);
-    else if (got.length !== 1 || got[0] !== want) problems.push(`${name} glue is ${got.join(',')}, expected ${want}`);
+    const wantV6 = want6.get(name);
+    if (want === undefined && wantV6 === undefined) {
+      problems.push(`${name} is held by no running member`);
+      continue;
+    }
+    problems.push(...glueProblems(name, 'A', want, glue.get(name) ?? []));
+    problems.push(...glueProblems(name, 'AAAA', wantV6, glue6.get(name) ?? []));
   }
-  for (const [name, address] of expected.glue) {
+  for (const [name, address] of [...expected.glue, ...want6]) {
     if (!names.includes(name) && !missing.includes(name)) {
       problems.push(`running member ${name} (${address}) is not delegated`);
     }

@@ -1,6 +1,7 @@
 /**
  * The servers `verify` asks, and the asking: the parent zone's authoritative servers (the hosted zone's delegation
- * set, or --server) and each running member's own DNS server. Servers are asked in parallel, a server's questions
+ * set, or --server), resolvers inside the VPC (--resolver, asked recursively) and each running member's own DNS
+ * server. Servers are asked in parallel, a server's questions
  * one after another.
  */
 import { lookup } from 'node:dns/promises';
@@ -15,11 +16,13 @@ export interface Question {
   readonly name: string;
   readonly type: string;
   readonly judge: (m: DnsMessage) => Verdict;
+  /** Ask with recursion desired (a resolver); authoritative servers are asked without. */
+  readonly recursive?: boolean;
 }
 
 /** A server to ask, by name or address; `host` is resolved when asked. */
 export interface Target {
-  readonly role: 'parent' | 'node';
+  readonly role: 'parent' | 'resolver' | 'node';
   /** How the table names it: `ns-2048.awsdns-64.com`, `ns1 i-0abc…`. */
   readonly label: string;
   readonly host: string;
@@ -43,7 +46,7 @@ export interface ServerResult {
 }
 
 /** `HOST`, `HOST:PORT`, `[V6]:PORT` or a bare IPv6 address. */
-export function parseServer(value: string, defaultPort = 53): { host: string; port: number } {
+export function parseServer(value: string, defaultPort = 53, flag = 'server'): { host: string; port: number } {
   const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(value);
   const hostPort = /^([^:]+):(\d+)$/.exec(value);
   const [host, port] = bracketed
@@ -53,7 +56,7 @@ export function parseServer(value: string, defaultPort = 53): { host: string; po
       : [value, undefined];
   const number = port === undefined ? defaultPort : Number(port);
   if (host === undefined || host === '' || !Number.isInteger(number) || number < 1 || number > 65535) {
-    throw new UsageError(`--server must be HOST, HOST:PORT or [IPv6]:PORT, got ${JSON.stringify(value)}`, 'verify');
+    throw new UsageError(`--${flag} must be HOST, HOST:PORT or [IPv6]:PORT, got ${JSON.stringify(value)}`, 'verify');
   }
   return { host, port: number };
 }
@@ -79,7 +82,7 @@ async function resolve(host: string, timeoutMs: number): Promise<string> {
 async function ask(server: DnsServer, q: Question, timeoutMs: number): Promise<CheckResult> {
   const question = `${q.name} ${q.type}`;
   try {
-    const answer = await queryDns(server, q.name, q.type, timeoutMs);
+    const answer = await queryDns(server, q.name, q.type, timeoutMs, { recursive: q.recursive === true });
     const verdict = q.judge(answer.message);
     return { question, ...verdict, transport: answer.transport, latencyMs: Math.round(answer.latencyMs * 10) / 10 };
   } catch (error) {

@@ -23,7 +23,7 @@ import { type Fleet, groupMembers, type MemberProblem, taggedRunningInstances } 
 import type { Mode } from './converge.js';
 import type { ReconcilerDeps } from './deps.js';
 import type { ClusterOutcome } from './outcomes.js';
-import { reconcilePrivateSide } from './private-side.js';
+import { type PlacedOutcome, reconcilePrivateSide } from './private-side.js';
 import { reconcileClusters, retireCluster } from './reconciler.js';
 import type { ResolverOutcome } from './resolver-rule.js';
 import type { OrphanOutcome } from './resolver-sweep.js';
@@ -52,6 +52,11 @@ export interface RunRequest {
 
 export interface RunResult {
   readonly outcomes: Map<string, ClusterOutcome>;
+  /**
+   * Each cluster's outcome per zone it is published in (ZONE_TYPE=both: its public and its private zone), where
+   * `outcomes` combines them into one per cluster. The former zones' clean-up is in `outcomes` only.
+   */
+  readonly placed: readonly PlacedOutcome[];
   /** The private side (RESOLVER_RULE): each cluster's Resolver rule, for the clusters placed in a private zone. */
   readonly rules: ReadonlyMap<string, ResolverOutcome>;
   /** For `all`: rules of ours whose cluster is gone, removed (or, in plan mode, to be removed). */
@@ -192,6 +197,7 @@ export async function runOnce(deps: ReconcilerDeps, request: RunRequest): Promis
     deps.telemetry.metrics.addMetric(METRIC.awsPermanentErrors, 'Count', 1);
     return {
       outcomes: new Map(),
+      placed: [],
       rules: new Map(),
       orphans: [],
       fleet: { clusters: new Map(), tagged: new Map(), problems: [] },
@@ -234,6 +240,7 @@ export async function runOnce(deps: ReconcilerDeps, request: RunRequest): Promis
   const side = await reconcilePrivateSide(deps, run.placed, { mode, ...sweep });
   return {
     outcomes: run.outcomes,
+    placed: run.placed,
     rules: side.rules,
     orphans: side.orphans,
     fleet: run.fleet,

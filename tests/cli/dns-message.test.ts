@@ -52,7 +52,7 @@ describe('DNS messages', () => {
     // Assess
     expect(message).toEqual({
       id: 0x1234,
-      flags: { qr: true, aa: false, tc: false, rd: false },
+      flags: { qr: true, aa: false, tc: false, rd: false, ra: false },
       rcode: 'NOERROR',
       questions: [{ name: 'c1.example.com.', type: 'NS' }],
       answers: [],
@@ -78,7 +78,7 @@ describe('DNS messages', () => {
     // Act
     const decoded = decodeMessage(message);
     // Assess
-    expect(decoded.flags).toEqual({ qr: true, aa: true, tc: true, rd: false });
+    expect(decoded.flags).toEqual({ qr: true, aa: true, tc: true, rd: false, ra: false });
     expect(decoded.rcode).toBe('NXDOMAIN');
     expect(decoded.answers.map((r) => r.data)).toEqual(['c1. a.c1. 1 3600 600 604800 60', '"a=1" "\\"\\\\b"']);
   });

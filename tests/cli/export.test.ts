@@ -46,23 +46,25 @@ describe('rlec-dns export', () => {
     const { code, stdout } = await runCli(['export', '--json']);
     // Assess
     expect(code).toBe(0);
+    const records = [
+      { name: 'c1.example.com.', ttl: 60, class: 'IN', type: 'NS', value: 'ns1.c1.example.com.' },
+      {
+        name: '_rlec-dns.c1.example.com.',
+        ttl: 60,
+        class: 'IN',
+        type: 'TXT',
+        value: `"heritage=rlec-dns,owner=${OWNER},account=123456789012,region=us-east-1"`,
+      },
+      { name: '_rlec-dns.c1.example.com.', ttl: 60, class: 'IN', type: 'TXT', value: `"ns1=${node?.id}"` },
+      { name: 'ns1.c1.example.com.', ttl: 60, class: 'IN', type: 'A', value: '10.0.0.11' },
+    ];
     expect(JSON.parse(stdout)).toEqual({
       clusters: [
         {
           cluster: 'c1.example.com',
           zone: { id: setup.zoneId, name: 'example.com.' },
-          records: [
-            { name: 'c1.example.com.', ttl: 60, class: 'IN', type: 'NS', value: 'ns1.c1.example.com.' },
-            {
-              name: '_rlec-dns.c1.example.com.',
-              ttl: 60,
-              class: 'IN',
-              type: 'TXT',
-              value: `"heritage=rlec-dns,owner=${OWNER},account=123456789012,region=us-east-1"`,
-            },
-            { name: '_rlec-dns.c1.example.com.', ttl: 60, class: 'IN', type: 'TXT', value: `"ns1=${node?.id}"` },
-            { name: 'ns1.c1.example.com.', ttl: 60, class: 'IN', type: 'A', value: '10.0.0.11' },
-          ],
+          records,
+          zones: [{ zone: { id: setup.zoneId, name: 'example.com.', private: false }, records }],
         },
       ],
     });

@@ -38,8 +38,10 @@ describe('rlec-dns plan', () => {
           zone: { id: setup.zoneId, name: 'example.com.' },
           changes: [],
           writes: [],
+          zones: [{ zone: { id: setup.zoneId, name: 'example.com.', private: false }, status: 'in-step', changes: [] }],
         },
       ],
+      orphanRules: [],
     });
   });
 

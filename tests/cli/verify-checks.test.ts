@@ -18,7 +18,7 @@ function message(over: Partial<DnsMessage> & { aa?: boolean } = {}): DnsMessage 
   const { aa = false, ...rest } = over;
   return {
     id: 1,
-    flags: { qr: true, aa, tc: false, rd: false },
+    flags: { qr: true, aa, tc: false, rd: false, ra: false },
     rcode: 'NOERROR',
     questions: [],
     answers: [],

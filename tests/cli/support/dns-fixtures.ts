@@ -8,7 +8,7 @@ import { listAll } from '../../../tools/world/route53-helpers.js';
 import type { Node } from './cli.js';
 import { type Responder, type ResponderOptions, startResponder, type ZoneRecord } from './dns-responder.js';
 
-const SERVED = new Set(['A', 'NS', 'SOA', 'TXT']);
+const SERVED = new Set(['A', 'AAAA', 'NS', 'SOA', 'TXT']);
 
 /** Every record of a hosted zone, as zone records the responder serves. */
 export async function zoneRecords(route53: Route53Client, zoneId: string): Promise<ZoneRecord[]> {

@@ -1,18 +1,27 @@
 /**
- * A tiny authoritative DNS server for tests: one zone from the records it is given, over UDP and TCP on a loopback
- * address. It answers as an authoritative server does (RFC 1034 §4.3.2): a referral at a zone cut (NS in authority,
+ * A tiny authoritative DNS server for tests (or, `recursive`, a resolver that answers from the records it is given):
+ * one zone from the records it is given, over UDP and TCP on a loopback address. It answers as an authoritative server does (RFC 1034 §4.3.2): a referral at a zone cut (NS in authority,
  * glue in additional, AA clear), an answer with AA set, NODATA or NXDOMAIN with the SOA. Messages are read and
  * written with dns-packet, which does not compress names: decoding compressed names is tested on hand-written bytes
  * in tests/cli/dns-message.test.ts.
  */
 import dgram from 'node:dgram';
 import net from 'node:net';
-import { type Answer, AUTHORITATIVE_ANSWER, decode, encode, type Question, TRUNCATED_RESPONSE } from 'dns-packet';
+import {
+  type Answer,
+  AUTHORITATIVE_ANSWER,
+  decode,
+  encode,
+  type Question,
+  RECURSION_AVAILABLE,
+  RECURSION_DESIRED,
+  TRUNCATED_RESPONSE,
+} from 'dns-packet';
 
 export interface ZoneRecord {
   /** Fully qualified, trailing dot. */
   readonly name: string;
-  readonly type: 'A' | 'NS' | 'SOA' | 'TXT';
+  readonly type: 'A' | 'AAAA' | 'NS' | 'SOA' | 'TXT';
   readonly data: string;
   readonly ttl?: number;
 }
@@ -26,6 +35,11 @@ export interface ResponderOptions {
   readonly port?: number;
   /** Answer every UDP question with TC set and no records, so the client must ask again over TCP. */
   readonly truncateUdp?: boolean;
+  /**
+   * Play a recursive resolver (as the VPC Resolver is to its clients): answer every name from the records as if it
+   * had followed the delegation, RA set, AA clear, never a referral. `zone` is then only what it is said to serve.
+   */
+  readonly recursive?: boolean;
 }
 
 export interface Responder {
@@ -40,6 +54,8 @@ export interface Responder {
 
 interface Query {
   readonly id: number;
+  /** Recursion desired. */
+  readonly rd: boolean;
   /** Lower case, trailing dot. */
   readonly name: string;
   readonly type: Question['type'];
@@ -47,13 +63,14 @@ interface Query {
 
 /** The question of a query; anything else in it (an EDNS OPT record from a resolver) is ignored. */
 function parseQuery(packet: Buffer): Query {
-  const { id = 0, questions = [] } = decode(packet);
+  const { id = 0, questions = [], flag_rd } = decode(packet);
   const { name = '.', type = 'A' } = questions[0] ?? {};
-  return { id, name: name === '.' ? '.' : `${name.toLowerCase()}.`, type };
+  return { id, rd: flag_rd, name: name === '.' ? '.' : `${name.toLowerCase()}.`, type };
 }
 
 interface Reply {
   readonly aa: boolean;
+  readonly ra?: boolean;
   readonly rcode: number;
   readonly answers: readonly ZoneRecord[];
   readonly authority: readonly ZoneRecord[];
@@ -62,16 +79,31 @@ interface Reply {
 
 const within = (name: string, zone: string) => name === zone || name.endsWith(`.${zone}`);
 
-/** The authoritative server's decision, RFC 1034 §4.3.2, for one zone. */
-function decide(options: ResponderOptions, name: string, type: string): Reply {
+/**
+ * A resolver's answer to a recursive query: the records asked for, wherever they are; NXDOMAIN for a name it holds
+ * nothing at or below.
+ */
+function resolve(records: readonly ZoneRecord[], name: string, type: string, rd: boolean): Reply {
+  const none: ZoneRecord[] = [];
+  // Asked without recursion, it has nothing cached to give: it refuses, as a resolver with an empty cache may.
+  if (!rd) return { aa: false, ra: true, rcode: 5, answers: none, authority: none, additional: none };
+  const answers = records.filter((r) => r.name === name && r.type === type);
+  const rcode = answers.length > 0 || records.some((r) => within(r.name, name)) ? 0 : 3;
+  return { aa: false, ra: true, rcode, answers, authority: none, additional: none };
+}
+
+/** The authoritative server's decision, RFC 1034 §4.3.2, for one zone (or, `recursive`, a resolver's). */
+function decide(options: ResponderOptions, query: Query): Reply {
   const { zone, records } = options;
+  const { name, type } = query;
+  if (options.recursive === true) return resolve(records, name, type, query.rd);
   const none: ZoneRecord[] = [];
   if (!within(name, zone)) return { aa: false, rcode: 5, answers: none, authority: none, additional: none };
   const soa = records.filter((r) => r.name === zone && r.type === 'SOA');
   const cut = records.find((r) => r.type === 'NS' && r.name !== zone && within(name, r.name))?.name;
   if (cut !== undefined) {
     const ns = records.filter((r) => r.type === 'NS' && r.name === cut);
-    const glue = records.filter((r) => r.type === 'A' && ns.some((n) => n.data === r.name));
+    const glue = records.filter((r) => (r.type === 'A' || r.type === 'AAAA') && ns.some((n) => n.data === r.name));
     return { aa: false, rcode: 0, answers: none, authority: ns, additional: glue };
   }
   const answers = records.filter((r) => r.name === name && r.type === type);
@@ -94,7 +126,12 @@ function answer(r: ZoneRecord): Answer {
 }
 
 function encodeReply(query: Query, reply: Reply, truncated: boolean): Buffer {
-  const flags = (reply.aa ? AUTHORITATIVE_ANSWER : 0) | (truncated ? TRUNCATED_RESPONSE : 0) | reply.rcode;
+  const flags =
+    (reply.aa ? AUTHORITATIVE_ANSWER : 0) |
+    (reply.ra === true ? RECURSION_AVAILABLE : 0) |
+    (query.rd ? RECURSION_DESIRED : 0) |
+    (truncated ? TRUNCATED_RESPONSE : 0) |
+    reply.rcode;
   const sections = (records: readonly ZoneRecord[]) => (truncated ? [] : records.map(answer));
   return encode({
     id: query.id,
@@ -110,7 +147,7 @@ function encodeReply(query: Query, reply: Reply, truncated: boolean): Buffer {
 function respond(options: ResponderOptions, packet: Buffer, transport: 'udp' | 'tcp', log: Responder['queries']) {
   const query = parseQuery(packet);
   log.push({ name: query.name, type: query.type, transport });
-  const reply = decide(options, query.name, query.type);
+  const reply = decide(options, query);
   const full = encodeReply(query, reply, false);
   const truncate = transport === 'udp' && (options.truncateUdp === true || full.length > 512);
   return truncate ? encodeReply(query, reply, true) : full;
