@@ -3,12 +3,13 @@
 #   nsd             the parent zone's authoritative server (example.com, as Route 53 would serve it)
 #   unbound         the recursive resolver that follows the delegation (unbound-control flushes its cache)
 #   bind9-dnsutils  dig, the field guide's check
+#   iproute2        ip, which puts the dual-stack test's node addresses on the loopback interface
 # Idempotent: does nothing when every tool is already there. Needs root (CI runs as root).
 # The packages' own services are not started: their default configurations listen on port 53 of every address,
 # which the test needs for its nodes (127.0.0.11-13) and would otherwise find taken.
 set -euo pipefail
 
-tools=(nsd nsd-checkzone unbound unbound-control unbound-checkconf dig)
+tools=(nsd nsd-checkzone unbound unbound-control unbound-checkconf dig ip)
 missing() {
   local t
   for t in "${tools[@]}"; do
@@ -21,7 +22,7 @@ if ! missing; then
   exit 0
 fi
 if [[ $(id -u) -ne 0 ]]; then
-  echo "install-dns-tools: root is needed to apt-get install nsd unbound bind9-dnsutils (run: sudo $0)" >&2
+  echo "install-dns-tools: root is needed to apt-get install nsd unbound bind9-dnsutils iproute2 (run: sudo $0)" >&2
   exit 1
 fi
 
@@ -36,7 +37,7 @@ fi
 
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
-apt-get install -y -qq --no-install-recommends nsd unbound bind9-dnsutils >/dev/null
+apt-get install -y -qq --no-install-recommends nsd unbound bind9-dnsutils iproute2 >/dev/null
 
 if missing; then
   echo "install-dns-tools: installed, but some of ${tools[*]} are still not on PATH" >&2

@@ -168,7 +168,7 @@ export async function startResponder(options: ResponderOptions): Promise<Respond
 async function bind(options: ResponderOptions): Promise<Responder> {
   const host = options.host ?? '127.0.0.1';
   const queries: Responder['queries'] = [];
-  const udp = dgram.createSocket('udp4');
+  const udp = dgram.createSocket(net.isIPv6(host) ? 'udp6' : 'udp4');
   await new Promise<void>((resolve, reject) => {
     udp.once('error', reject);
     udp.bind(options.port ?? 0, host, () => resolve());

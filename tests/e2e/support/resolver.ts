@@ -44,6 +44,11 @@ export interface ResolverOptions {
   readonly port: number;
   /** The parent zone and where its authoritative server listens (as a resolver on the internet knows it). */
   readonly stub?: { readonly zone: string; readonly host: string; readonly port: number };
+  /**
+   * Asks servers over IPv6 too (the dual-stack test: its only IPv6 addresses are the nodes', on the loopback
+   * interface). Off by default, so that no lookup can leave the machine.
+   */
+  readonly ipv6?: boolean;
   /** More zones, after the stub (the VPC Resolver's private zones and rules: tests/e2e/support/vpc-resolver.ts). */
   readonly zones?: readonly ZoneClause[];
 }
@@ -66,7 +71,7 @@ function unboundConf(o: ResolverOptions): string {
   return [
     'server:',
     `  interface: ${o.host}@${o.port}`,
-    '  do-ip6: no',
+    `  do-ip6: ${o.ipv6 === true ? 'yes' : 'no'}`,
     '  do-daemonize: no',
     '  chroot: ""',
     '  username: ""',
