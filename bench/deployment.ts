@@ -28,7 +28,15 @@ interface ServerlessYml {
   custom: { rlec: Record<string, unknown>; esbuild: Record<string, unknown> };
   provider: { environment: Record<string, string> };
   functions: { stateChange: { timeout: number } };
-  resources: { Resources: { StateChangeQueue: { Properties: { VisibilityTimeout: number } } } };
+  /** A list of fragments osls merges (the optional outbound endpoint is one of its own). */
+  resources: { Resources?: { StateChangeQueue?: { Properties: { VisibilityTimeout: number } } } }[];
+}
+
+/** The state-change queue's visibility timeout, from whichever fragment of `resources` declares the queue. */
+function visibilityTimeout(yml: ServerlessYml): number {
+  const queue = yml.resources.map((r) => r.Resources?.StateChangeQueue).find((q) => q !== undefined);
+  if (queue === undefined) throw new Error('serverless.yml: no StateChangeQueue in resources');
+  return queue.Properties.VisibilityTimeout;
 }
 
 const serverless = (): ServerlessYml =>
@@ -49,7 +57,7 @@ export function deployedDelivery(): Delivery {
     windowMs: paramDefault(rlec, 'batchingWindow') * 1000,
     concurrency: paramDefault(rlec, 'stateChangeConcurrency'),
     maxReceiveCount: paramDefault(rlec, 'maxReceiveCount'),
-    visibilityTimeoutSeconds: yml.resources.Resources.StateChangeQueue.Properties.VisibilityTimeout,
+    visibilityTimeoutSeconds: visibilityTimeout(yml),
     functionTimeoutSeconds: yml.functions.stateChange.timeout,
   };
 }
