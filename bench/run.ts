@@ -6,10 +6,10 @@
  * Scenario (b) runs under Route 53's old limit (5 requests/s: key `b`, whose targets fail the run when missed, as
  * before), under the 2026 buckets (`b-2026`), and under those with a second Route 53 client in the account spending
  * half of its request budget (`b-2026-shared`); (d) is issue 13's scale-in; (e) counts the reads of
- * the zone-cut check (issue 9). Issue 13's targets are reported, met or
+ * the zone-cut check (issue 9); (f) counts the private side's Resolver calls (issue 11). Issue 13's targets are reported, met or
  * not, and never fail the run (the product does not meet them all yet); the others fail it when missed.
  *
- * Environment: BENCH_ONLY=a,b,c,d,e runs some parts only (the others are kept from the last results.json; `b` runs
+ * Environment: BENCH_ONLY=a,b,c,d,e,f runs some parts only (the others are kept from the last results.json; `b` runs
  * all three (b) cases, `b-2026` one of them); BENCH_COLD_RUNS (default 15) imports per bundle;
  * BENCH_BASELINE_EVENTS (default 6) events of the per-event baseline in scenario (b) before it is extrapolated.
  */
@@ -28,13 +28,14 @@ import { consoleReport, type Results } from './report.js';
 import { scenarioA } from './scenario-a.js';
 import { scenarioB } from './scenario-b.js';
 import { scenarioD } from './scenario-d.js';
+import { type PrivateCost, privateCostLines, privateSideCosts } from './private-side.js';
 import { type CutCost, cutCostLines, zoneCutCosts } from './zone-cuts.js';
 
 const RESULTS = RESULTS_FILE;
 const run = promisify(execFile);
 const COLD_START_TARGET = 1.25;
 
-const only = new Set((process.env.BENCH_ONLY ?? 'a,b,c,d,e').split(',').map((s) => s.trim()));
+const only = new Set((process.env.BENCH_ONLY ?? 'a,b,c,d,e,f').split(',').map((s) => s.trim()));
 /** `b-2026` is wanted when asked for by name or as part of `b`. */
 const wants = (key: string) => only.has(key) || only.has(key.split('-')[0] ?? key);
 const whole = (name: string, fallback: number) => {
@@ -57,7 +58,8 @@ async function main(): Promise<void> {
   const started = performance.now();
 
   let cuts: CutCost[] | undefined;
-  if (['a', 'b', 'b-2026', 'b-2026-shared', 'd', 'e'].some(wants)) {
+  let privateSide: PrivateCost[] | undefined;
+  if (['a', 'b', 'b-2026', 'b-2026-shared', 'd', 'e', 'f'].some(wants)) {
     // Before the first SDK client: the SDK's notices about Node 20 are not news for a benchmark.
     Object.assign(process.env, {
       AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING: 'true',
@@ -75,6 +77,10 @@ async function main(): Promise<void> {
       if (wants('e')) {
         console.error('bench: zone-cut check (e)…');
         cuts = await zoneCutCosts(world);
+      }
+      if (wants('f')) {
+        console.error('bench: private side (f)…');
+        privateSide = await privateSideCosts(world);
       }
       const common = {
         delivery: deployedDelivery(),
@@ -147,6 +153,7 @@ async function main(): Promise<void> {
   };
   console.log(consoleReport(results));
   if (cuts !== undefined) console.log(`\n${cutCostLines(cuts).join('\n')}`);
+  if (privateSide !== undefined) console.log(`\n${privateCostLines(privateSide).join('\n')}`);
   // Two decimals are plenty; then Biome's layout, so that `npm run lint` accepts the file as written.
   const rounded = (_key: string, value: unknown) =>
     typeof value === 'number' && !Number.isInteger(value) ? Math.round(value * 100) / 100 : value;
