@@ -16,11 +16,11 @@
 import type { Route53ResolverClient } from '@aws-sdk/client-route53resolver';
 import type { RuleMember } from '../plan/resolver.js';
 import { awsAttributes } from '../platform/aws-errors.js';
-import { isPermanent } from '../platform/errors.js';
+import { DeferredError, isPermanent } from '../platform/errors.js';
 import { METRIC } from '../platform/telemetry.js';
 import type { HostedZone } from '../registry/zones.js';
 import type { Mode } from './converge.js';
-import type { ReconcilerDeps } from './deps.js';
+import { isShortOfTime, type ReconcilerDeps } from './deps.js';
 import type { ClusterOutcome } from './outcomes.js';
 import { listAllRules, RESOLVER_METRIC, type ResolverOutcome, reconcileResolverRule } from './resolver-rule.js';
 import { type OrphanOutcome, orphanRules } from './resolver-sweep.js';
@@ -107,6 +107,13 @@ export async function reconcilePrivateSide(
   for (const [cluster, placements] of clusters) {
     const [first, ...twins] = placements;
     if (first === undefined || !placements.every((p) => settled(p.outcome))) continue;
+    if (isShortOfTime(deps)) {
+      // The Resolver is paced at a few requests a second: a rule not started in time comes back with its events.
+      const error = new DeferredError(`cluster ${cluster}: Resolver rule deferred, the invocation is short of time`);
+      deps.telemetry.log.warn(error.message, { cluster });
+      outcomes.set(cluster, { cluster, status: 'failed', error, steps: [] });
+      continue;
+    }
     const members = ruleMembers(first.outcome);
     const zone = { id: first.zone.id, name: first.zone.name };
     const family = deps.config.addressFamily;

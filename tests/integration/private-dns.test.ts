@@ -203,3 +203,28 @@ describe('a split view (ZONE_TYPE=both) with a DELEGATE rule', () => {
     expect((await rules()).map((r) => r.RuleType)).toEqual(['DELEGATE']);
   });
 });
+
+describe('the private side and the invocation’s deadline', () => {
+  it('defers a rule it has no time left to start: records written, no rule, the event retried', async () => {
+    // Prepare: time enough for the records, none left once they are written
+    let left = 60_000;
+    const deps = { ...depsFor('delegate'), timeLeftMs: () => left };
+    const a = await setup.world.launch({ cluster: C1, privateIp: '10.0.0.11' });
+    const realSend = deps.route53.send.bind(deps.route53);
+    const route53 = Object.assign(Object.create(deps.route53), {
+      send: async (...args: Parameters<typeof realSend>) => {
+        const out = await realSend(...args);
+        if (args[0].constructor.name === 'ChangeResourceRecordSetsCommand') left = 1_000;
+        return out;
+      },
+    });
+
+    // Act
+    const result = await send({ ...deps, route53 }, setup.world.stateEvent(a, 'running'));
+
+    // Assess
+    expect(result.retry).toEqual(['e0']);
+    expect(await setup.world.clusterRecords(privateZoneId, C1)).toContain(`ns1.${C1}. A 60 10.0.0.11`);
+    expect(await rules()).toEqual([]);
+  });
+});
