@@ -23,12 +23,12 @@ import { World } from '../tools/world/world.js';
 import { coldStart } from './cold-start.js';
 import { deployedDelivery, deployedPacing, PROJECT_DIR } from './deployment.js';
 import type { ScenarioResult } from './measure.js';
+import { type PrivateCost, privateCostLines, privateSideCosts } from './private-side.js';
 import { RESULTS_FILE, renderDocs } from './render.js';
 import { consoleReport, type Results } from './report.js';
 import { scenarioA } from './scenario-a.js';
 import { scenarioB } from './scenario-b.js';
 import { scenarioD } from './scenario-d.js';
-import { type PrivateCost, privateCostLines, privateSideCosts } from './private-side.js';
 import { type CutCost, cutCostLines, zoneCutCosts } from './zone-cuts.js';
 
 const RESULTS = RESULTS_FILE;

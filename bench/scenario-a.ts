@@ -78,6 +78,19 @@ export async function scenarioA(world: World): Promise<ScenarioResult> {
   });
   const route53Of = (counted: Counted) => sum(counted.calls, (a) => ROUTE53_ACTIONS.has(a));
 
+  // The tagged instances' events alone, on a fresh world: no event names an instance the tagged read does not show.
+  const tagged = await freshFleet(world, build);
+  const taggedIds = new Set([...tagged.fleet.nodes.values()].filter((n) => n.cluster !== undefined).map((n) => n.id));
+  const taggedEvents = tagged.built.filter((body) =>
+    taggedIds.has(String((body.detail as Record<string, unknown>)['instance-id'])),
+  );
+  const taggedRun = await measured(tagged.fleet, limit, async () => {
+    await processEvents(
+      container(clientOptions),
+      taggedEvents.map((body, i) => ({ id: `t${i}`, body })),
+    );
+  });
+
   // The whole batch again on a fresh world, with Route 53 answering PriorRequestNotComplete and Throttling.
   const faulty = await freshFleet(world, build);
   const faults = new Route53Faults();
@@ -96,6 +109,9 @@ export async function scenarioA(world: World): Promise<ScenarioResult> {
       `${again.counted.calls.ChangeResourceRecordSets ?? 0} ChangeResourceRecordSets`,
     `a batch of the ${unrelated.length} unrelated instances' events alone: ${route53Of(quiet.counted)} Route 53 calls, ` +
       `${quiet.counted.calls.DescribeInstances ?? 0} DescribeInstances`,
+    `the ${taggedEvents.length} tagged instances' events alone, on a fresh world: ` +
+      `${taggedRun.counted.calls.DescribeInstances ?? 0} DescribeInstances, ` +
+      `${taggedRun.counted.calls.ChangeResourceRecordSets ?? 0} ChangeResourceRecordSets, ${taggedRun.problems.length === 0 ? 'converged' : 'NOT converged'}`,
     `under injected faults (${injected}): ${underFaults.problems.length === 0 ? 'converged' : 'NOT converged'} in ` +
       `${underFaults.seconds.toFixed(1)} s, ${retriedEvents} events left to retry, all faults retried by the SDK`,
   );

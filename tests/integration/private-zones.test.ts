@@ -9,7 +9,6 @@ import type { ReconcilerDeps } from '../../lib/controller/deps.js';
 import { processEvents } from '../../lib/controller/process-events.js';
 import { runOnce } from '../../lib/controller/run-once.js';
 import { METRIC } from '../../lib/platform/telemetry.js';
-import { readCluster } from '../../lib/registry/route53.js';
 import { delegation } from '../support/delegation.js';
 import { useWorld } from '../support/use-world.js';
 
