@@ -79,8 +79,17 @@ async function loadHandler(endpoint: string): Promise<Handler> {
     // Powertools then writes through the global console, where the demo captures and summarises its lines.
     POWERTOOLS_DEV: 'true',
   });
-  const { handler } = await import('../handlers/ec2-state-change.js');
-  return handler as unknown as Handler;
+  // The module logs at cold start (its pacing, who can follow the glue): captured as the invocations' lines are.
+  let handler: unknown;
+  const { error, lines } = await capturingConsole(async () => {
+    ({ handler } = await import('../handlers/ec2-state-change.js'));
+  });
+  if (error !== undefined) throw error;
+  for (const line of lines) {
+    if (showRawLogs && line.json !== undefined) say(dim(`      ${JSON.stringify(line.json)}`));
+    else if (typeof line.json?.message === 'string') say(dim(`   cold start: ${line.json.message}`));
+  }
+  return handler as Handler;
 }
 
 const FUNCTION_NAME = 'rlec-dns-demo-stateChange';

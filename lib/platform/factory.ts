@@ -26,6 +26,8 @@ export interface DepsOptions {
   readonly attemptLog?: Log | false;
   /** Overrides `config.zoneCacheSeconds` (the CLI caches for its whole run, tests not at all). */
   readonly zoneCacheSeconds?: number;
+  /** Log the Route 53 pacing once (the functions, at cold start; not the CLI, whose log is its own output). */
+  readonly logPacing?: boolean;
   readonly extra?: Partial<Pick<ReconcilerDeps, 'retry' | 'sleep' | 'random' | 'timeLeftMs'>>;
 }
 
@@ -54,7 +56,8 @@ function resolverClient(config: Config, options: DepsOptions): { resolver?: Rout
 function pacing(config: Config, options: DepsOptions): TokenBucket | false {
   const given = options.clients?.route53Pacing;
   if (given === false || given instanceof TokenBucket) return given;
-  if (given === undefined) options.telemetry.log.info(describePacing(config.route53Pacing));
+  if (given === undefined && options.logPacing === true)
+    options.telemetry.log.info(describePacing(config.route53Pacing));
   return new TokenBucket(given ?? config.route53Pacing, { telemetry: options.telemetry });
 }
 

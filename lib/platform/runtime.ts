@@ -22,7 +22,7 @@ export function createRuntime(env: NodeJS.ProcessEnv, clients: ClientOptions = {
   const { serviceName, metricsNamespace } = config.telemetry;
   const logger = new Logger({ serviceName });
   const metrics = new Metrics({ namespace: metricsNamespace, serviceName });
-  const deps = createDeps(config, { telemetry: { log: logger, metrics }, clients });
+  const deps = createDeps(config, { telemetry: { log: logger, metrics }, clients, logPacing: true });
   // Once per container: who can follow the glue this configuration writes into public zones.
   const notice = addressNotice(config);
   if (notice !== undefined) {
