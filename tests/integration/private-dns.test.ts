@@ -5,10 +5,11 @@
  */
 import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import { CreateResolverRuleCommand, ListResolverRuleAssociationsCommand } from '@aws-sdk/client-route53resolver';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ReconcilerDeps } from '../../lib/controller/deps.js';
 import { processEvents } from '../../lib/controller/process-events.js';
 import { runOnce } from '../../lib/controller/run-once.js';
+import { METRIC } from '../../lib/platform/telemetry.js';
 import { listResolverRules, type ResolverRule } from '../../lib/provider/resolver-types.js';
 import type { OutboundEndpoint } from '../../tools/world/resolver-helpers.js';
 import { changeBatch, listAll } from '../../tools/world/route53-helpers.js';
@@ -226,5 +227,123 @@ describe('the private side and the invocation’s deadline', () => {
     expect(result.retry).toEqual(['e0']);
     expect(await setup.world.clusterRecords(privateZoneId, C1)).toContain(`ns1.${C1}. A 60 10.0.0.11`);
     expect(await rules()).toEqual([]);
+  });
+});
+
+/** A Resolver error as the service sends it (JSON 1.1). */
+const resolverError = (status: number, type: string, message: string) => ({
+  status,
+  body: JSON.stringify({ __type: type, message }),
+  headers: { 'content-type': 'application/x-amz-json-1.1' },
+});
+
+describe('the private side when the Resolver refuses or fails', () => {
+  afterEach(() => {
+    setup.world.emulator.proxy.beforeForward = undefined;
+  });
+
+  it('refuses every private cluster’s rule once when the rules cannot be listed: records written, one error, counted', async () => {
+    // Prepare
+    const deps = depsFor('delegate');
+    const a = await setup.world.launch({ cluster: C1, privateIp: '10.0.0.11' });
+    setup.world.emulator.proxy.beforeForward = (ctx) =>
+      ctx.action === 'ListResolverRules'
+        ? resolverError(400, 'AccessDeniedException', 'not authorized to perform route53resolver:ListResolverRules')
+        : undefined;
+
+    // Act
+    const result = await runOnce(deps, { clusters: [C1], mode: 'apply' });
+    const events = await send(deps, setup.world.stateEvent(a, 'running'));
+
+    // Assess
+    expect(result.rules.get(C1)?.status).toBe('refused');
+    expect(events.retry).toEqual([]);
+    expect(await setup.world.clusterRecords(privateZoneId, C1)).toContain(`ns1.${C1}. A 60 10.0.0.11`);
+    const errors = setup.world.telemetry.messages('error').filter((m) => m.startsWith('Resolver rules not reconciled'));
+    expect(errors).toHaveLength(2);
+    expect(errors[0]).toContain('ListResolverRules');
+    expect(setup.world.telemetry.count(METRIC.awsPermanentErrors)).toBe(2);
+  });
+
+  it('retries the events when the rules cannot be listed for a transient reason', async () => {
+    // Prepare
+    const deps = depsFor('delegate');
+    const a = await setup.world.launch({ cluster: C1, privateIp: '10.0.0.11' });
+    setup.world.emulator.proxy.beforeForward = (ctx) =>
+      ctx.action === 'ListResolverRules' ? resolverError(500, 'InternalServiceErrorException', 'try again') : undefined;
+
+    // Act
+    const events = await send(deps, setup.world.stateEvent(a, 'running'));
+
+    // Assess
+    expect(events.retry).toEqual(['e0']);
+    expect(events.outcomes.get(C1)?.status).toBe('changed');
+    setup.world.emulator.proxy.beforeForward = undefined;
+    expect(await rules()).toEqual([]);
+  });
+
+  it('reports an orphan rule it could not remove, and removes it on a later sweep', async () => {
+    // Prepare: c1's rule left behind, and its DeleteResolverRule failing once
+    const deps = depsFor('delegate');
+    const a = await setup.world.launch({ cluster: C1, privateIp: '10.0.0.11' });
+    await send(deps, setup.world.stateEvent(a, 'running'));
+    await setup.world.terminate(a);
+    await deleteCluster(privateZoneId, C1);
+    let failures = 1;
+    setup.world.emulator.proxy.beforeForward = (ctx) => {
+      if (ctx.action !== 'DeleteResolverRule' || failures === 0) return undefined;
+      failures -= 1;
+      return resolverError(400, 'InvalidRequestException', 'cannot delete this rule now');
+    };
+
+    // Act
+    const first = await runOnce(deps, { clusters: 'all', mode: 'apply' });
+    const second = await runOnce(deps, { clusters: 'all', mode: 'apply' });
+
+    // Assess
+    expect(first.orphans.map((o) => [o.cluster, o.status])).toEqual([[C1, 'refused']]);
+    expect(setup.world.telemetry.messages('error')).toContain('Resolver rule of a cluster that is gone not removed');
+    expect(second.orphans.map((o) => [o.cluster, o.status])).toEqual([[C1, 'removed']]);
+    expect(await rules()).toEqual([]);
+  });
+
+  it('lists an orphan rule in plan mode without removing it', async () => {
+    // Prepare
+    const deps = depsFor('delegate');
+    const a = await setup.world.launch({ cluster: C1, privateIp: '10.0.0.11' });
+    await send(deps, setup.world.stateEvent(a, 'running'));
+    await setup.world.terminate(a);
+    await deleteCluster(privateZoneId, C1);
+
+    // Act
+    const result = await runOnce(deps, { clusters: 'all', mode: 'plan' });
+
+    // Assess
+    expect(result.orphans.map((o) => [o.cluster, o.status, o.steps.map((s) => s.kind).join(',')])).toEqual([
+      [C1, 'planned', 'disassociate,delete'],
+    ]);
+    expect(await rules()).toHaveLength(1);
+  });
+});
+
+describe('twin private zones (one name, two sets of VPCs)', () => {
+  it('publishes the cluster in both and associates its one rule with the VPCs of both', async () => {
+    // Prepare: a second private zone named example.com, answering another VPC
+    const otherVpc = await setup.world.vpc();
+    const twinId = await setup.world.privateZone('example.com', otherVpc);
+    const deps = depsFor('delegate');
+    const a = await setup.world.launch({ cluster: C1, privateIp: '10.0.0.11' });
+
+    // Act
+    const result = await send(deps, setup.world.stateEvent(a, 'running'));
+
+    // Assess
+    expect(result.retry).toEqual([]);
+    for (const zoneId of [privateZoneId, twinId]) {
+      expect(await setup.world.clusterRecords(zoneId, C1)).toContain(`ns1.${C1}. A 60 10.0.0.11`);
+    }
+    const [rule, ...others] = await rules();
+    expect(others).toEqual([]);
+    expect(await associatedVpcs(rule?.Id)).toEqual([endpoint.vpcId, otherVpc].sort());
   });
 });
