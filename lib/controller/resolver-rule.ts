@@ -18,6 +18,7 @@ import { applyRuleSteps } from '../provider/resolver.js';
 import type { ResolverRule } from '../provider/resolver-types.js';
 import type { Deployment } from '../registry/ownership.js';
 import { readClusterRules, zoneVpcIds } from '../registry/resolver.js';
+import { realSleep } from './retry.js';
 
 /** One listing of the account's rules, to share between the clusters of a run (`ResolverRuleInput.rules`). */
 export { listAllRules } from '../registry/resolver.js';
@@ -111,8 +112,6 @@ async function vpcsOfZones(deps: ResolverRuleDeps, zones: readonly { readonly id
   for (const zone of zones) vpcs.push(...(await zoneVpcIds(deps.route53, zone.id, deps.config.region)));
   return [...new Set(vpcs)];
 }
-
-const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 function count(deps: ResolverRuleDeps, steps: readonly RuleStep[]): void {
   const rules = steps.filter((s) => s.kind === 'create' || s.kind === 'update' || s.kind === 'delete').length;

@@ -11,6 +11,7 @@ import { applyRuleSteps } from '../provider/resolver.js';
 import type { ResolverRule } from '../provider/resolver-types.js';
 import { associationsOf, domainOf, listAllRules, tagsOf } from '../registry/resolver.js';
 import { RESOLVER_METRIC, type ResolverRuleDeps } from './resolver-rule.js';
+import { realSleep } from './retry.js';
 
 export interface OrphanOptions {
   /** The clusters that still have members or records (canonical names): their rules stay. */
@@ -27,8 +28,6 @@ export interface OrphanOutcome {
   readonly steps: readonly RuleStep[];
   readonly error?: unknown;
 }
-
-const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * Removes (or, with `dryRun`, lists) our rules whose cluster is gone. Errors are per rule: one that fails does not
