@@ -11,6 +11,7 @@ import { METRIC } from '../platform/telemetry.js';
 import { OwnershipScans } from '../registry/route53.js';
 import { parseTriggerEvent, type TriggerEvent } from '../source/events.js';
 import type { Fleet } from '../source/instances.js';
+import { type Sighting, type Unseen, unlooked } from '../source/late.js';
 import { resolveTargets, type Targets } from '../source/triggers.js';
 import type { ReconcilerDeps } from './deps.js';
 import { type ClusterOutcome, needsRetry } from './outcomes.js';
@@ -27,6 +28,29 @@ export interface BatchResult {
   /** Ids of the items the platform should retry. */
   readonly retry: readonly string[];
   readonly outcomes: ReadonlyMap<string, ClusterOutcome>;
+}
+
+/**
+ * Gives the events whose instance waited for the run's second look (source/late.ts) what it found: the cluster it
+ * reconciled, the retry of one EC2 did not show yet, or nothing (no cluster tag; a refused value is logged, counted).
+ */
+function settleUnseen(deps: ReconcilerDeps, targets: Targets[], sightings: ReadonlyMap<string, Sighting>): void {
+  const { log, metrics } = deps.telemetry;
+  const reported = new Set<string>();
+  for (const t of targets) {
+    if (t.unseen === undefined) continue;
+    const sighting = sightings.get(t.unseen) ?? unlooked(t.unseen);
+    if (sighting.kind === 'member') t.clusters.add(sighting.cluster);
+    else if (sighting.kind === 'not-yet') t.transient = sighting.error;
+    else if (reported.has(t.unseen)) continue;
+    else if (sighting.kind === 'refused') {
+      log.error(sighting.problem.message, { instanceId: t.unseen, problem: sighting.problem.kind });
+      metrics.addMetric(METRIC.tagsRefused, 'Count', 1);
+    } else {
+      log.debug('instance without the cluster tag per EC2; nothing to do', { instanceId: t.unseen });
+    }
+    reported.add(t.unseen);
+  }
 }
 
 export async function processEvents(deps: ReconcilerDeps, items: readonly EventItem[]): Promise<BatchResult> {
@@ -49,10 +73,11 @@ export async function processEvents(deps: ReconcilerDeps, items: readonly EventI
   }
   let targets: Targets[];
   let fleet: Fleet | undefined;
+  let unseen: Unseen = new Map();
   // One invocation's ownership scans: the resolve step and the run share them (one scan per zone at most).
   const scans = new OwnershipScans(deps.route53, deps.config);
   try {
-    ({ targets, fleet } = await resolveTargets(
+    ({ targets, fleet, unseen } = await resolveTargets(
       deps,
       parsed.map((p) => p.event),
       scans,
@@ -80,12 +105,14 @@ export async function processEvents(deps: ReconcilerDeps, items: readonly EventI
   });
   // The run plans its first round with the fleet the events were resolved against, read before Route 53: safe, as
   // run-once.ts's RunRequest.fleet explains (every write is followed by a fresh EC2 read and, if need be, a rewrite).
-  const { outcomes, rules } = await runOnce(deps, {
+  const { outcomes, rules, sightings } = await runOnce(deps, {
     clusters: [...clusters],
     mode: 'apply',
     scans,
+    unseen,
     ...(fleet === undefined ? {} : { fleet }),
   });
+  settleUnseen(deps, targets, sightings);
 
   const retry: string[] = [];
   parsed.forEach(({ item, event }, i) => {

@@ -6,7 +6,9 @@
  * that is safe: run-once.ts, RunRequest.fleet).
  *
  * After writing, EC2 is read once more (one call for every cluster written) and each written cluster is planned
- * again against the records it now has. Compare-and-swap alone cannot catch an invocation whose plan came out empty:
+ * again against the records it now has. That read is also the event path's second look at the instances of
+ * `running` and `pending` events its first read did not show (source/late.ts): a cluster found there is read and
+ * reconciled in the next round; when the run writes nothing, they are read by id instead. Compare-and-swap alone cannot catch an invocation whose plan came out empty:
  * it writes nothing for a slower writer to conflict with. If a node flaps while an earlier invocation's batch is
  * still on its way, that batch lands last with a stale view; the read after the write sees it and puts it right.
  */
@@ -15,7 +17,8 @@ import { METRIC } from '../platform/telemetry.js';
 import { claimOf, ownershipIn } from '../registry/ownership.js';
 import { readCluster } from '../registry/route53.js';
 import type { HostedZone } from '../registry/zones.js';
-import { type Fleet, instancesByIds } from '../source/instances.js';
+import { type Fleet, groupMembers, instancesByIds, taggedInstances } from '../source/instances.js';
+import { type Sighting, sightingsOf, type Unseen, unlooked } from '../source/late.js';
 import { type ClusterRead, failure, type Mode, outOfTime, reportElsewhere, snapshot } from './converge.js';
 import { isShortOfTime, type ReconcilerDeps } from './deps.js';
 import { type ClusterOutcome, combineOutcomes } from './outcomes.js';
@@ -36,6 +39,8 @@ export interface ReconcileOptions {
   readonly checkEveryCut?: boolean;
   /** An EC2 snapshot the caller read already, for the first round (run-once.ts's RunRequest.fleet says why it is safe). */
   readonly fleet?: Fleet;
+  /** The event path's unseen instances, for the second look (source/late.ts). */
+  readonly unseen?: Unseen;
 }
 
 export interface Reconciled {
@@ -48,6 +53,8 @@ export interface Reconciled {
   readonly placed: readonly PlacedOutcome[];
   /** The last EC2 snapshot the plans used. */
   readonly fleet: Fleet;
+  /** What the second look said of each unseen instance (`options.unseen`). */
+  readonly sightings: ReadonlyMap<string, Sighting>;
 }
 
 function reportProblems(deps: ReconcilerDeps, fleet: Fleet, clusters: ReadonlySet<string>): void {
@@ -108,10 +115,28 @@ async function readPlacements(deps: ReconcilerDeps, names: ReadonlySet<string>) 
 }
 
 /**
+ * The second look at the unseen instances (source/late.ts): in the check read when the round wrote (a tagged read in
+ * any state, which is also the next round's fleet), else by id; a tagged running instance found by id means the
+ * fleet missed it, so the fleet is read again (the rare case: a third read).
+ */
+async function secondLook(deps: ReconcilerDeps, unseen: Unseen, wrote: boolean) {
+  if (wrote) {
+    const instances = await taggedInstances(deps.ec2, deps.config.clusterTagKey);
+    const sightings = sightingsOf(unseen, instances, { tagged: true }, deps.config);
+    return { sightings, fleet: groupMembers(instances, deps.config) };
+  }
+  const found = await instancesByIds(deps.ec2, [...unseen.keys()]);
+  const sightings = sightingsOf(unseen, found, { tagged: false }, deps.config);
+  const missed = [...sightings.values()].some((s) => s.kind === 'member');
+  return { sightings, fleet: missed ? await snapshot(deps) : undefined };
+}
+
+/**
  * Makes each cluster's records exact (or, in plan mode, says what would), in every zone it is published in. One
  * cluster's refusal or failure never stops the others. Reads every cluster's records first, then one EC2 snapshot
  * shared by all (or the one `options.fleet` gives); writes each zone's changes in one request per round; after
- * writing, one more EC2 read checks every placement written (see the module's comment).
+ * writing, one more EC2 read checks every placement written (see the module's comment), and adds the clusters the
+ * second look at `options.unseen` finds.
  */
 export async function reconcileClusters(
   deps: ReconcilerDeps,
@@ -121,31 +146,49 @@ export async function reconcileClusters(
   const outcomes = new Map<string, ClusterOutcome>();
   const names = new Set(clusters);
   const read = await readPlacements(deps, names);
-  const zones = new Map([...read.zonesOf].flatMap(([cluster, z]) => (z[0] === undefined ? [] : [[cluster, z[0]]])));
-  if (names.size === 0) return { outcomes, zones, zonesOf: read.zonesOf, placed: [], fleet: EMPTY_FLEET };
-  let fleet = options.fleet ?? (await snapshot(deps));
-  for (const [cluster, error] of read.errors) {
-    outcomes.set(cluster, failure(deps, cluster, error, { instances: fleet.tagged.get(cluster) }));
+  const zonesOf = new Map(read.zonesOf);
+  const all = new Map(read.placements);
+  const unseen = new Map(options.unseen ?? []);
+  const sightings = new Map<string, Sighting>();
+  const firstZones = () =>
+    new Map([...zonesOf].flatMap(([cluster, z]) => (z[0] === undefined ? [] : [[cluster, z[0]] as const])));
+  if (names.size === 0 && unseen.size === 0) {
+    return { outcomes, zones: firstZones(), zonesOf, placed: [], fleet: EMPTY_FLEET, sightings };
   }
-  reportProblems(deps, fleet, new Set(read.zonesOf.keys()));
-  const visible = await legacyInstances(deps, read.placements.values(), fleet);
+  let fleet = options.fleet ?? (await snapshot(deps));
+  const failed = (errors: ReadonlyMap<string, unknown>) => {
+    for (const [cluster, error] of errors) {
+      outcomes.set(cluster, failure(deps, cluster, error, { instances: fleet.tagged.get(cluster) }));
+    }
+  };
+  failed(read.errors);
+  reportProblems(deps, fleet, new Set(zonesOf.keys()));
+  const visible = new Set(await legacyInstances(deps, read.placements.values(), fleet));
   const served = new Set<string>();
   const byPlacement = new Map<string, ClusterOutcome>();
   const { mode } = options;
   const checkEveryCut = options.checkEveryCut === true;
 
   let placements: Map<string, Placement> = read.placements;
-  for (let round = 1; placements.size > 0; round += 1) {
-    const run = await convergePlacements(deps, placements, fleet, { mode, checkEveryCut, visible, served });
-    fleet = run.fleet;
+  for (let round = 1; placements.size > 0 || unseen.size > 0; round += 1) {
     const written = new Map<string, Placement>();
-    for (const [key, { cluster, outcome, read: after, served: checked }] of run.results) {
+    const run =
+      placements.size === 0
+        ? undefined
+        : await convergePlacements(deps, placements, fleet, {
+            mode,
+            checkEveryCut,
+            visible,
+            served,
+          });
+    fleet = run?.fleet ?? fleet;
+    for (const [key, { cluster, outcome, read: after, served: checked }] of run?.results ?? []) {
       if (checked) served.add(key);
       if (round === 1) reportElsewhere(deps, outcome, fleet);
       byPlacement.set(key, merge(byPlacement.get(key), outcome));
       if (outcome.status === 'changed') written.set(key, { cluster, read: after });
     }
-    if (written.size === 0) break;
+    if (written.size === 0 && unseen.size === 0) break;
     const left = [...new Set([...written.values()].map((p) => p.cluster))].join(', ');
     if (round >= VERIFY_ROUNDS) {
       deps.telemetry.log.warn('EC2 kept changing while writing; the next event or the sweep finishes', {
@@ -156,20 +199,51 @@ export async function reconcileClusters(
     if (isShortOfTime(deps)) {
       deps.telemetry.log.warn('no time left to check the written clusters again; the next event or the sweep will', {
         clusters: left,
+        ...(unseen.size === 0 ? {} : { unseenInstances: unseen.size }),
       });
       break;
     }
-    fleet = await snapshot(deps);
+    if (unseen.size === 0) {
+      fleet = await snapshot(deps);
+      placements = written;
+      continue;
+    }
+    const look = await secondLook(deps, unseen, written.size > 0);
+    for (const [id, sighting] of look.sightings) sightings.set(id, sighting);
+    unseen.clear();
+    fleet = look.fleet ?? fleet;
     placements = written;
+    const found = new Set([...look.sightings.values()].flatMap((s) => (s.kind === 'member' ? [s.cluster] : [])));
+    const fresh = new Set([...found].filter((c) => !names.has(c)));
+    for (const [key, placement] of all) {
+      if (found.has(placement.cluster) && !fresh.has(placement.cluster) && !placements.has(key)) {
+        placements.set(key, placement);
+      }
+    }
+    if (fresh.size === 0) continue;
+    deps.telemetry.log.info('clusters found in the second look at instances EC2 showed late', {
+      clusters: [...fresh].join(', '),
+    });
+    const late = await readPlacements(deps, fresh);
+    for (const cluster of fresh) names.add(cluster);
+    for (const [cluster, zones] of late.zonesOf) zonesOf.set(cluster, zones);
+    for (const [key, placement] of late.placements) {
+      all.set(key, placement);
+      placements.set(key, placement);
+    }
+    failed(late.errors);
+    reportProblems(deps, fleet, new Set(late.zonesOf.keys()));
+    for (const id of await legacyInstances(deps, late.placements.values(), fleet)) visible.add(id);
   }
+  for (const id of unseen.keys()) sightings.set(id, unlooked(id));
   const placed: PlacedOutcome[] = [];
   for (const [key, outcome] of byPlacement) {
-    const placement = read.placements.get(key);
+    const placement = all.get(key);
     const cluster = placement?.cluster ?? outcome.cluster;
     outcomes.set(cluster, combineOutcomes(outcomes.get(cluster), outcome));
     if (placement !== undefined) placed.push({ cluster, zone: placement.read.zone, outcome });
   }
-  return { outcomes, zones, zonesOf: read.zonesOf, placed, fleet };
+  return { outcomes, zones: firstZones(), zonesOf, placed, fleet, sightings };
 }
 
 /**

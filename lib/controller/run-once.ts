@@ -20,6 +20,7 @@ import { claimOf, ownershipIn } from '../registry/ownership.js';
 import { type FoundCluster, isOwned, OwnershipScans, readCluster } from '../registry/route53.js';
 import type { HostedZone } from '../registry/zones.js';
 import { type Fleet, groupMembers, type MemberProblem, taggedRunningInstances } from '../source/instances.js';
+import type { Sighting, Unseen } from '../source/late.js';
 import type { Mode } from './converge.js';
 import type { ReconcilerDeps } from './deps.js';
 import type { ClusterOutcome } from './outcomes.js';
@@ -48,6 +49,11 @@ export interface RunRequest {
   readonly fleet?: Fleet;
   /** The invocation's ownership scans, shared with the caller's (one scan per zone per invocation at most). */
   readonly scans?: OwnershipScans;
+  /**
+   * The event path's instances of `running` and `pending` events that its EC2 read did not show: looked at again in
+   * the read after the run's writes (or by id), their clusters reconciled in this run (source/late.ts).
+   */
+  readonly unseen?: Unseen;
 }
 
 export interface RunResult {
@@ -67,6 +73,8 @@ export interface RunResult {
   readonly elsewhere: readonly FoundCluster[];
   /** For `all`: tag values refused (invalid cluster names). */
   readonly problems: readonly MemberProblem[];
+  /** What the second look said of each of `request.unseen`. */
+  readonly sightings: ReadonlyMap<string, Sighting>;
 }
 
 type Owned = { readonly cluster: string; readonly zone: HostedZone };
@@ -203,6 +211,7 @@ export async function runOnce(deps: ReconcilerDeps, request: RunRequest): Promis
       fleet: { clusters: new Map(), tagged: new Map(), problems: [] },
       elsewhere: [],
       problems: [],
+      sightings: new Map(),
     };
   };
   const scans = request.scans ?? new OwnershipScans(deps.route53, deps.config);
@@ -228,6 +237,7 @@ export async function runOnce(deps: ReconcilerDeps, request: RunRequest): Promis
     mode,
     checkEveryCut: targets !== undefined,
     ...(fleet === undefined ? {} : { fleet }),
+    ...(request.unseen === undefined ? {} : { unseen: request.unseen }),
   });
   for (const [cluster, ids] of run.fleet.tagged) deps.seen?.rememberMembers(cluster, ids);
   const strays =
@@ -246,5 +256,6 @@ export async function runOnce(deps: ReconcilerDeps, request: RunRequest): Promis
     fleet: run.fleet,
     elsewhere: targets?.elsewhere ?? [],
     problems: targets?.problems ?? [],
+    sightings: run.sightings,
   };
 }

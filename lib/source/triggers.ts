@@ -5,13 +5,17 @@
  *
  * EC2 is read once for the batch: every instance carrying the cluster tag, in any state (terminated instances keep
  * their tags for about an hour, so a terminate event finds its cluster there), which is also the fleet the run plans
- * with; then, by id, only the event instances that read did not show (untagged ones, or ones EC2 does not show yet).
+ * with. Then, by id, only the instances of stop and terminate events that read did not show: whether EC2 shows them
+ * untagged (nothing to do) or not at all (their former cluster is looked up) decides whether Route 53 is searched.
+ * The instances of `running` and `pending` events it did not show get a second look later in the run (late.ts):
+ * in the read that follows the run's writes, at no cost, or by id when the run writes nothing.
  *
  * | event                                   | EC2 shows the instance           | clusters looked at                     |
  * |-----------------------------------------|----------------------------------|----------------------------------------|
  * | state change                            | tagged (any state)               | its tag's cluster                      |
  * | state change                            | untagged                         | none (a tag-change event covers it)    |
- * | running / pending                       | not yet, or still pending        | none: the event is retried             |
+ * | running / pending                       | not in the tagged read           | none yet: a second look (late.ts)      |
+ * | running                                 | tagged, still pending            | none: the event is retried             |
  * | stopping, stopped, terminated, …        | no longer                        | its former cluster (ownership lookup)  |
  * | tag change of the cluster key           | any                              | its tag's cluster (EC2's and the       |
  * |                                         |                                  | event's) + its former (ownership)      |
@@ -38,6 +42,7 @@ import {
   type MemberProblem,
   taggedInstances,
 } from './instances.js';
+import type { Unseen } from './late.js';
 
 export interface Targets {
   readonly clusters: Set<string>;
@@ -45,6 +50,8 @@ export interface Targets {
   readonly problems: MemberProblem[];
   /** Set when the event must be retried (EC2 does not show the instance yet). */
   transient?: RlecDnsError;
+  /** Set when the instance waits for the run's second look (late.ts): a `running` or `pending` event's, unseen. */
+  unseen?: string;
 }
 
 export interface Resolved {
@@ -56,6 +63,8 @@ export interface Resolved {
    * between the two reads: the run then reads its own).
    */
   readonly fleet: Fleet | undefined;
+  /** The instances of `running` and `pending` events the tagged read did not show, for the run's second look. */
+  readonly unseen: Unseen;
 }
 
 function addFromTags(targets: Targets, instance: Pick<Instance, 'id' | 'tags'>, deps: ReconcilerDeps): void {
@@ -87,23 +96,31 @@ function resolveTagChange(
   return targets;
 }
 
+/** States whose instance, unseen, waits for the second look; the others' is looked up by id at once. */
+const startingUp = (state: string): state is 'running' | 'pending' => state === 'running' || state === 'pending';
+
 function resolveOne(
   event: TriggerEvent,
   instance: Instance | undefined,
   deps: ReconcilerDeps,
-  lookup: Set<string>,
+  ask: { readonly lookup: Set<string>; readonly unseen: Map<string, 'running' | 'pending'> },
 ): Targets {
-  if (event.kind === 'tag') return resolveTagChange(event, instance, deps, lookup);
+  if (event.kind === 'tag') return resolveTagChange(event, instance, deps, ask.lookup);
   const targets: Targets = { clusters: new Set(), problems: [] };
-  const expectsRunning = event.state === 'running';
-  if (instance === undefined || (expectsRunning && instance.state === 'pending')) {
-    if (expectsRunning || event.state === 'pending') {
-      targets.transient = new NotYetVisibleError(
-        `instance ${event.instanceId} is ${event.state} per the event but EC2 does not show it yet`,
-      );
-    } else {
-      lookup.add(event.instanceId);
-    }
+  const { instanceId, state } = event;
+  if (instance === undefined && startingUp(state)) {
+    if (ask.unseen.get(instanceId) !== 'running') ask.unseen.set(instanceId, state);
+    targets.unseen = instanceId;
+    return targets;
+  }
+  if (instance === undefined) {
+    ask.lookup.add(instanceId);
+    return targets;
+  }
+  if (state === 'running' && instance.state === 'pending') {
+    targets.transient = new NotYetVisibleError(
+      `instance ${instanceId} is running per the event but EC2 shows it pending`,
+    );
     return targets;
   }
   // An untagged instance costs no Route 53 call: if it just lost its tag, the tag-change event covers it.
@@ -111,11 +128,12 @@ function resolveOne(
   return targets;
 }
 
-/** EC2's view of the batch: the tagged instances (any state), then by id the event instances it did not show. */
-async function eventView(deps: ReconcilerDeps, ids: readonly string[]) {
+/** EC2's view of the batch: the tagged instances (any state), then by id the stopped ones' it did not show. */
+async function eventView(deps: ReconcilerDeps, events: readonly TriggerEvent[]) {
   const tagged = await taggedInstances(deps.ec2, deps.config.clusterTagKey);
   const instances = new Map(tagged.map((i) => [i.id, i]));
-  const missing = [...new Set(ids)].filter((id) => !instances.has(id));
+  const stopped = events.filter((e) => e.kind === 'state' && !startingUp(e.state)).map((e) => e.instanceId);
+  const missing = [...new Set(stopped)].filter((id) => !instances.has(id));
   const late = missing.length === 0 ? [] : await instancesByIds(deps.ec2, missing);
   for (const instance of late) instances.set(instance.id, instance);
   // Tagged and running by id, yet absent from the tagged read: EC2 changed in between; that read is not the fleet.
@@ -154,21 +172,20 @@ async function formerClusters(
 }
 
 /**
- * Resolves every event of a batch with one tagged-instance read (plus one by id for the event instances it does not
- * show), and finds former clusters from confirmed hints or, failing those, one ownership scan per zone at most.
+ * Resolves every event of a batch with one tagged-instance read (plus one by id for the stop and terminate events'
+ * instances it does not show), and finds former clusters from confirmed hints or, failing those, one ownership scan
+ * per zone at most. The unseen instances of `running` and `pending` events are left for the run's second look.
  */
 export async function resolveTargets(
   deps: ReconcilerDeps,
   events: readonly TriggerEvent[],
   scans: OwnershipScans,
 ): Promise<Resolved> {
-  if (events.length === 0) return { targets: [], fleet: undefined };
-  const view = await eventView(
-    deps,
-    events.map((e) => e.instanceId),
-  );
+  if (events.length === 0) return { targets: [], fleet: undefined, unseen: new Map() };
+  const view = await eventView(deps, events);
   const lookup = new Set<string>();
-  const all = events.map((event) => resolveOne(event, view.instances.get(event.instanceId), deps, lookup));
+  const unseen = new Map<string, 'running' | 'pending'>();
+  const all = events.map((event) => resolveOne(event, view.instances.get(event.instanceId), deps, { lookup, unseen }));
   if (lookup.size > 0) {
     const current = new Map<string, Set<string>>();
     events.forEach((event, i) => {
@@ -189,5 +206,5 @@ export async function resolveTargets(
     }
   }
   deps.seen?.rememberInstances(view.tagged, deps.config);
-  return { targets: all, fleet: view.fleet };
+  return { targets: all, fleet: view.fleet, unseen };
 }

@@ -81,21 +81,31 @@ describe('the EC2 reads of a batch', () => {
     );
   });
 
-  it('reads by id only the event instances the tagged read did not show', async () => {
-    // Prepare
+  it('reads by id only the stop and terminate events’ instances the tagged read did not show', async () => {
+    // Prepare: a new member, an unrelated instance starting, another unrelated one terminated
     const member = await setup.world.launch({ cluster: C1, privateIp: ipA });
-    const unrelated = await setup.world.launch({ privateIp: ipB });
+    const starting = await setup.world.launch({ privateIp: ipB });
+    const ending = await setup.world.launch({ privateIp: '10.0.0.13' });
+    await setup.world.terminate(ending);
 
     // Act
     const requests = await requestsDuring(() =>
-      send(setup.world.deps(), setup.world.stateEvent(member, 'running'), setup.world.stateEvent(unrelated, 'running')),
+      send(
+        setup.world.deps(),
+        setup.world.stateEvent(member, 'running'),
+        setup.world.stateEvent(starting, 'running'),
+        setup.world.stateEvent(ending, 'terminated'),
+      ),
     );
 
-    // Assess
+    // Assess: the starting one gets its second look in the read after the write (tagged), not by id
     const reads = byIdReads(requests);
     expect(reads).toHaveLength(1);
-    expect(reads[0]?.body).toContain(unrelated);
+    expect(reads[0]?.body).toContain(ending);
+    expect(reads[0]?.body).not.toContain(starting);
     expect(reads[0]?.body).not.toContain(member);
+    expect(describes(requests)).toHaveLength(3);
+    expect(requests.filter(isScan)).toEqual([]);
   });
 
   it('finds a terminated instance’s cluster from its tags in EC2, with no ownership scan', async () => {

@@ -167,3 +167,26 @@ export class Reliability {
     await writeFile(`${OUT_DIR}${this.file}.json`, `${JSON.stringify(this.#outcomes, null, 2)}\n`);
   }
 }
+
+/**
+ * EC2 showing a change late: the first `action` request is answered as the emulator stood before `then` ran (it is
+ * sent on to moto directly, so the proxy counts it once; then `then` changes the world; then that earlier answer is
+ * returned). For EC2 actions, which the emulator's rules do not touch. Later requests pass. Returns how many requests
+ * it answered so (0 or 1).
+ */
+export function answerBefore(world: World, action: string, then: () => Promise<void>): () => number {
+  let answered = 0;
+  world.emulator.proxy.beforeForward = async (ctx: RequestContext) => {
+    if (ctx.action !== action || answered > 0) return undefined;
+    answered += 1;
+    const query = ctx.query.toString();
+    const res = await request(`${world.emulator.motoUrl}${ctx.path}${query ? `?${query}` : ''}`, {
+      method: ctx.method,
+      headers: ctx.headers,
+      body: ctx.body,
+    });
+    await then();
+    return { status: res.status, body: res.body.toString(), headers: res.headers };
+  };
+  return () => answered;
+}
