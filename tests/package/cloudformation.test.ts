@@ -626,6 +626,16 @@ describe('sls package with default parameters', () => {
       expect(exports).toContain('handler');
     }
   });
+
+  it('bundles one copy of each package: no source in the maps comes from a nested node_modules (a second SDK core)', () => {
+    for (const { zip, handlerFile } of ARTIFACTS) {
+      const map = readZip(join(defaults.dir, 'out', zip)).find((e) => e.name === `${handlerFile}.map`);
+      const sources = (JSON.parse(map?.read().toString('utf8') ?? '{}') as { sources?: string[] }).sources ?? [];
+      expect(sources.some((source) => source.includes('node_modules/@aws-sdk/core/'))).toBe(true);
+      const nested = sources.filter((source) => source.split('node_modules/').length > 2);
+      expect(nested).toEqual([]);
+    }
+  });
 });
 
 describe('sls package with --param overrides and --stage ci', () => {
