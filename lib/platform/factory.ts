@@ -43,6 +43,7 @@ function resolverClient(config: Config, options: DepsOptions): { resolver?: Rout
   const { resolver } = createResolverClient({
     route53Role: config.dnsRole,
     pacing: config.resolver.pacing,
+    telemetry: options.telemetry,
     ...(attemptLog === false ? {} : { attemptLog }),
     ...options.clients,
   });

@@ -1,6 +1,8 @@
 /**
  * Client-side pacing of Route 53 calls: a token bucket shared by every Route 53 call of a container, so that a burst
- * of work is spread out instead of being thrown at the account's budget and answered with `Throttling`.
+ * of work is spread out instead of being thrown at the account's budget and answered with `Throttling`. The Route 53
+ * Resolver client has a bucket of its own, built and adapting the same way (its budget, 5 requests/s per account and
+ * Region, is apart from Route 53's): {@link addPacing} takes any SDK client, and a bucket names its service.
  *
  * Route 53's budget is the account's (since July 2026: 50 requests, refilling at 10/s, per account and per API
  * action), shared by every container of this deployment and by every other Route 53 client of the account. So:
@@ -14,7 +16,7 @@
  * The bucket sits inside the SDK's retry loop (after `retryMiddleware`), so every attempt, retries included, takes a
  * token, and every attempt's answer is seen. The SDK's adaptive retries remain the second line.
  */
-import type { Route53Client } from '@aws-sdk/client-route-53';
+import type { FinalizeRequestMiddleware, MiddlewareStack } from '@smithy/types';
 import type { Log, MetricSink } from './telemetry.js';
 import { METRIC } from './telemetry.js';
 
@@ -52,11 +54,22 @@ const realClock: Clock = {
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 };
 
+/** The service a bucket paces: named in its log lines, and the metric that counts its throttled attempts. */
+export interface PacedService {
+  readonly name: string;
+  readonly metric: string;
+}
+
+export const ROUTE53_SERVICE: PacedService = { name: 'Route 53', metric: METRIC.route53Throttled };
+export const RESOLVER_SERVICE: PacedService = { name: 'Route 53 Resolver', metric: METRIC.resolverThrottled };
+
 export interface BucketOptions {
   readonly clock?: Clock;
   readonly adaptation?: Adaptation;
-  /** Where rate changes are logged (once per change) and throttles counted (METRIC.route53Throttled). */
+  /** Where rate changes are logged (once per change) and throttles counted (the service's metric). */
   readonly telemetry?: { readonly log: Log; readonly metrics: MetricSink };
+  /** Route 53 unless told. */
+  readonly service?: PacedService;
 }
 
 /**
@@ -75,6 +88,7 @@ export class TokenBucket {
   readonly #clock: Clock;
   readonly #adaptation: Adaptation;
   readonly #telemetry: BucketOptions['telemetry'];
+  readonly #service: PacedService;
   #rate: number;
   #tokens: number;
   #at: number;
@@ -95,6 +109,7 @@ export class TokenBucket {
     this.#clock = given.clock ?? realClock;
     this.#adaptation = given.adaptation ?? DEFAULT_ADAPTATION;
     this.#telemetry = given.telemetry;
+    this.#service = given.service ?? ROUTE53_SERVICE;
     this.#max = options.ratePerSecond;
     this.#rate = options.ratePerSecond;
     this.#burst = options.burst;
@@ -116,19 +131,23 @@ export class TokenBucket {
   }
 
   /**
-   * Route 53 answered an attempt with `Throttling`: counts it, and halves the rate (down to the floor) unless it was
+   * The service answered an attempt with `Throttling`: counts it, and halves the rate (down to the floor) unless it was
    * halved within the hold time already. The burst is spent too, so the next call waits a full interval.
    */
   throttled(): void {
     this.#throttles += 1;
-    this.#telemetry?.metrics.addMetric(METRIC.route53Throttled, 'Count', 1);
+    this.#telemetry?.metrics.addMetric(this.#service.metric, 'Count', 1);
     const now = this.#refill();
     this.#quietSince = now;
     if (now - this.#loweredAt < this.#adaptation.holdMs) return;
     this.#loweredAt = now;
     this.#tokens = Math.min(this.#tokens, 0);
     const floor = Math.min(this.#adaptation.floorPerSecond, this.#max);
-    this.#change(Math.max(floor, this.#rate / 2), now, 'Route 53 throttled this container: pacing lowered');
+    this.#change(
+      Math.max(floor, this.#rate / 2),
+      now,
+      `${this.#service.name} throttled this container: pacing lowered`,
+    );
   }
 
   /** The rate in force now, in requests per second. */
@@ -158,7 +177,7 @@ export class TokenBucket {
   #recover(now: number): void {
     if (this.#rate >= this.#max || now - this.#quietSince < this.#adaptation.quietMs) return;
     const step = this.#max * this.#adaptation.stepFraction;
-    this.#change(Math.min(this.#max, this.#rate + step), now, 'Route 53 quiet again: pacing raised');
+    this.#change(Math.min(this.#max, this.#rate + step), now, `${this.#service.name} quiet again: pacing raised`);
   }
 
   #change(rate: number, now: number, message: string): void {
@@ -174,36 +193,37 @@ export class TokenBucket {
 
 const round = (n: number) => Math.round(n * 1000) / 1000;
 
-/** Route 53's answer to a request over the account's budget (`Throttling` / `Rate exceeded`). */
-export function isRoute53Throttling(error: unknown): boolean {
+/**
+ * An answer to a request over the account's budget: Route 53's `Throttling` / `Rate exceeded`, the Resolver's
+ * `ThrottlingException`.
+ */
+export function isThrottling(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   return error.name === 'Throttling' || error.name === 'ThrottlingException' || error.message === 'Rate exceeded';
 }
 
-type Next = (args: unknown) => Promise<unknown>;
-type Route53Middleware = Parameters<Route53Client['middlewareStack']['addRelativeTo']>[0];
-
 /**
  * Makes every request the client sends, each retry included, take a token from the bucket first, and tells the
- * bucket of every attempt Route 53 throttled (the error is rethrown unchanged: the SDK still retries it).
+ * bucket of every attempt the service throttled (the error is rethrown unchanged: the SDK still retries it). A
+ * finalizeRequest middleware placed inside the retry loop (relative to retryMiddleware); any SDK v3 client.
  */
-export function addPacing(client: Route53Client, bucket: TokenBucket): Route53Client {
-  const pace = (next: Next) => async (args: unknown) => {
+export function addPacing<I extends object, O extends object>(
+  client: { readonly middlewareStack: MiddlewareStack<I, O> },
+  bucket: TokenBucket,
+): void {
+  const pace: FinalizeRequestMiddleware<I, O> = (next) => async (args) => {
     await bucket.take();
     try {
       return await next(args);
     } catch (error) {
-      if (isRoute53Throttling(error)) bucket.throttled();
+      if (isThrottling(error)) bucket.throttled();
       throw error;
     }
   };
-  // The stack's middleware type is a union over its steps; this one is a finalizeRequest middleware, placed inside
-  // the retry loop (relative to retryMiddleware), and it passes arguments and results through untouched.
-  client.middlewareStack.addRelativeTo(pace as unknown as Route53Middleware, {
+  client.middlewareStack.addRelativeTo(pace, {
     name: 'rlecPacing',
     relation: 'after',
     toMiddleware: 'retryMiddleware',
     override: true,
   });
-  return client;
 }

@@ -5,17 +5,16 @@
  * (attempt-log.ts) and every error classified (aws-errors.ts, service `route53resolver`).
  *
  * Its requests take tokens from a bucket of their own (not Route 53's): the Resolver's limit, 5 requests per second
- * per account and Region, is apart from Route 53's. pacing.ts's `addPacing` is typed for the Route 53 client, so the
- * same middleware is placed here for any client ({@link addClientPacing}).
+ * per account and Region, is apart from Route 53's. The bucket adapts to throttling as Route 53's does (pacing.ts:
+ * halved on `ThrottlingException`, counted as `ResolverThrottled`, raised again after quiet periods).
  */
 import { Route53ResolverClient } from '@aws-sdk/client-route53resolver';
-import type { FinalizeRequestMiddleware, MiddlewareStack } from '@smithy/types';
 import { logFailedAttempts } from './attempt-log.js';
 import { classifyErrors } from './aws-errors.js';
 import { assumedRole, type ClientOptions, DEFAULT_TIMEOUTS } from './clients.js';
-import { type PacingOptions, TokenBucket } from './pacing.js';
+import { addPacing, type PacingOptions, RESOLVER_SERVICE, TokenBucket } from './pacing.js';
 import { RESOLVER_DEFAULTS } from './resolver-config.js';
-import type { Log } from './telemetry.js';
+import type { Log, MetricSink } from './telemetry.js';
 
 export interface ResolverClientOptions
   extends Pick<
@@ -26,32 +25,14 @@ export interface ResolverClientOptions
   readonly pacing?: PacingOptions | TokenBucket | false;
   /** Where failed attempts are logged; none when absent. */
   readonly attemptLog?: Log;
+  /** Where the bucket it builds logs its rate changes and counts throttles (`ResolverThrottled`). */
+  readonly telemetry?: { readonly log: Log; readonly metrics: MetricSink };
 }
 
 /** The built client and its bucket (for the benchmark's and tests' counts of waiting). */
 export interface PacedResolver {
   readonly resolver: Route53ResolverClient;
   readonly bucket: TokenBucket | undefined;
-}
-
-/**
- * Makes every request of the client, each retry included, take a token from the bucket first: the middleware of
- * pacing.ts's `addPacing`, inside the retry loop, for any client.
- */
-export function addClientPacing<I extends object, O extends object>(
-  client: { readonly middlewareStack: MiddlewareStack<I, O> },
-  bucket: TokenBucket,
-): void {
-  const pace: FinalizeRequestMiddleware<I, O> = (next) => async (args) => {
-    await bucket.take();
-    return next(args);
-  };
-  client.middlewareStack.addRelativeTo(pace, {
-    name: 'rlecPacing',
-    relation: 'after',
-    toMiddleware: 'retryMiddleware',
-    override: true,
-  });
 }
 
 /**
@@ -81,8 +62,16 @@ export function createResolverClient(options: ResolverClientOptions = {}): Paced
     ...(options.userAgent ? { customUserAgent: options.userAgent } : {}),
   });
   const pacing = options.pacing ?? { ratePerSecond: RESOLVER_DEFAULTS.ratePerSecond, burst: RESOLVER_DEFAULTS.burst };
-  const bucket = pacing === false ? undefined : pacing instanceof TokenBucket ? pacing : new TokenBucket(pacing);
-  if (bucket !== undefined) addClientPacing(resolver, bucket);
+  const bucket =
+    pacing === false
+      ? undefined
+      : pacing instanceof TokenBucket
+        ? pacing
+        : new TokenBucket(pacing, {
+            service: RESOLVER_SERVICE,
+            ...(options.telemetry === undefined ? {} : { telemetry: options.telemetry }),
+          });
+  if (bucket !== undefined) addPacing(resolver, bucket);
   if (options.attemptLog !== undefined) logFailedAttempts(resolver, options.attemptLog, 'route53resolver');
   classifyErrors(resolver, 'route53resolver');
   return { resolver, bucket };

@@ -34,4 +34,5 @@ export const METRIC = {
   instancesUnknown: 'InstancesUnknown',
   /** Route 53 attempts answered `Throttling`: the container lowered its pacing (the SDK retried them). */
   route53Throttled: 'Route53Throttled',
+  resolverThrottled: 'ResolverThrottled',
 } as const;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type Clock, isRoute53Throttling, TokenBucket } from '../../lib/platform/pacing.js';
+import { type Clock, isThrottling, TokenBucket } from '../../lib/platform/pacing.js';
 import { CapturedTelemetry } from '../../tools/world/telemetry.js';
 
 /** A clock that only moves when told to; sleeping moves it. */
@@ -209,7 +209,7 @@ describe('TokenBucket when Route 53 throttles (AIMD)', () => {
   });
 });
 
-describe('isRoute53Throttling', () => {
+describe('isThrottling', () => {
   const named = (name: string, message: string) => Object.assign(new Error(message), { name });
 
   it.each([
@@ -221,6 +221,6 @@ describe('isRoute53Throttling', () => {
     { error: 'Throttling', throttling: false },
   ])('tells $error apart: $throttling', ({ error, throttling }) => {
     // Act & Assess
-    expect(isRoute53Throttling(error)).toBe(throttling);
+    expect(isThrottling(error)).toBe(throttling);
   });
 });
