@@ -52,14 +52,12 @@ export interface ClientOptions {
 export const DEFAULT_TIMEOUTS = { connectionMs: 3_000, requestMs: 10_000 } as const;
 
 /**
- * The container's clients. Reads the pacing variables when none are given (at cold start, where the handlers call
- * it), so a bad value fails there with a message naming the variable.
- *
- * @example createClients({ route53Pacing: { ratePerSecond: 5, burst: 10 } })
+ * What every client of the project is built with: adaptive retries, the timeouts, and where and as whom it calls
+ * (Region, profile, endpoint, credentials, user agent). The Resolver client (resolver-client.ts) starts from it too.
  */
-export function createClients(options: ClientOptions = {}): Clients {
+export function commonConfig(options: ClientOptions) {
   const timeouts = options.timeouts ?? DEFAULT_TIMEOUTS;
-  const common = {
+  return {
     retryMode: 'adaptive',
     maxAttempts: options.maxAttempts ?? 8,
     requestHandler: {
@@ -73,13 +71,26 @@ export function createClients(options: ClientOptions = {}): Clients {
     ...(options.credentials ? { credentials: options.credentials } : {}),
     ...(options.userAgent ? { customUserAgent: options.userAgent } : {}),
   } as const;
+}
+
+/** {@link commonConfig} for a client of the zones' side (Route 53, the Resolver): through the DNS role, if one. */
+export function dnsSideConfig(options: ClientOptions) {
+  const common = commonConfig(options);
   const role = options.route53Role;
-  const route53 = new Route53Client(
-    role === undefined ? common : { ...common, credentials: assumedRole(role, options) },
-  );
+  return role === undefined ? common : { ...common, credentials: assumedRole(role, options) };
+}
+
+/**
+ * The container's clients. Reads the pacing variables when none are given (at cold start, where the handlers call
+ * it), so a bad value fails there with a message naming the variable.
+ *
+ * @example createClients({ route53Pacing: { ratePerSecond: 5, burst: 10 } })
+ */
+export function createClients(options: ClientOptions = {}): Clients {
+  const route53 = new Route53Client(dnsSideConfig(options));
   const pacing = options.route53Pacing ?? pacingFromEnv(process.env);
   if (pacing !== false) addPacing(route53, pacing instanceof TokenBucket ? pacing : new TokenBucket(pacing));
-  const ec2 = new EC2Client(common);
+  const ec2 = new EC2Client(commonConfig(options));
   classifyErrors(route53, 'route53');
   classifyErrors(ec2, 'ec2');
   return { route53, ec2 };

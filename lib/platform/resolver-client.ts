@@ -11,7 +11,7 @@
 import { Route53ResolverClient } from '@aws-sdk/client-route53resolver';
 import { logFailedAttempts } from './attempt-log.js';
 import { classifyErrors } from './aws-errors.js';
-import { assumedRole, type ClientOptions, DEFAULT_TIMEOUTS } from './clients.js';
+import { type ClientOptions, dnsSideConfig } from './clients.js';
 import { addPacing, type PacingOptions, RESOLVER_SERVICE, TokenBucket } from './pacing.js';
 import { RESOLVER_DEFAULTS } from './resolver-config.js';
 import type { Log, MetricSink } from './telemetry.js';
@@ -41,26 +41,7 @@ export interface PacedResolver {
  * @example createResolverClient({ route53Role: config.dnsRole, pacing: config.resolver.pacing })
  */
 export function createResolverClient(options: ResolverClientOptions = {}): PacedResolver {
-  const timeouts = options.timeouts ?? DEFAULT_TIMEOUTS;
-  const where = {
-    ...(options.region ? { region: options.region } : {}),
-    ...(options.profile ? { profile: options.profile } : {}),
-    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-  };
-  const role = options.route53Role;
-  const credentials = role === undefined ? options.credentials : assumedRole(role, options);
-  const resolver = new Route53ResolverClient({
-    retryMode: 'adaptive',
-    maxAttempts: options.maxAttempts ?? 8,
-    requestHandler: {
-      connectionTimeout: timeouts.connectionMs,
-      requestTimeout: timeouts.requestMs,
-      throwOnRequestTimeout: true,
-    },
-    ...where,
-    ...(credentials ? { credentials } : {}),
-    ...(options.userAgent ? { customUserAgent: options.userAgent } : {}),
-  });
+  const resolver = new Route53ResolverClient(dnsSideConfig(options));
   const pacing = options.pacing ?? { ratePerSecond: RESOLVER_DEFAULTS.ratePerSecond, burst: RESOLVER_DEFAULTS.burst };
   const bucket =
     pacing === false
