@@ -132,6 +132,7 @@ async function main(): Promise<void> {
             members: 210,
             terminations: 200,
             arrivalSeconds: 2,
+            baselineEvents: 20,
           }),
         );
       }

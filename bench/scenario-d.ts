@@ -1,10 +1,12 @@
 /**
  * (d) Scale-in (issue 13): a burst of 200 terminations in one cluster, through the queue, under Route 53's 2026
  * limits. Reports the Route 53 requests, the change tokens used and the time to converge, each beside the physical
- * minimum, with today's product code (the batching and pacing of issue 13 come later). No per-event baseline.
+ * minimum and the per-event baseline (one full reconcile per event, as (b) measures it: on the first events of an
+ * identical world, then extrapolated).
  */
 
 import { sweep } from '../lib/controller/sweep.js';
+import { DEFAULTS } from '../lib/platform/config.js';
 import type { PacingOptions } from '../lib/platform/pacing.js';
 import type { ThrottleModel } from '../tools/emulator/emulator.js';
 import { CapturedTelemetry } from '../tools/world/telemetry.js';
@@ -15,12 +17,15 @@ import { type EventBody, type Fleet, seeded, shuffle } from './fleet.js';
 import {
   callFigures,
   changeRequestsMinimum,
+  extrapolate,
   figures,
   freshFleet,
   issue13,
   measured,
   pacingFigures,
   pass,
+  perEvent,
+  type RunFigures,
   type ScenarioResult,
 } from './measure.js';
 import { route53Limit } from './rate-limit.js';
@@ -36,6 +41,8 @@ export interface ScenarioDOptions {
   readonly terminations: number;
   /** The termination events reach the queue spread over this long. */
   readonly arrivalSeconds: number;
+  /** Events the per-event baseline runs before its figures are extrapolated. */
+  readonly baselineEvents: number;
 }
 
 const ZONE = 'example.com';
@@ -88,6 +95,7 @@ export async function scenarioD(world: World, options: ScenarioDOptions): Promis
     ]),
     changeTokens: run.changeTokens,
   };
+  const baseline = await measureBaseline(world, options, events.length);
   return {
     key: 'd',
     title: 'scale-in',
@@ -100,19 +108,40 @@ export async function scenarioD(world: World, options: ScenarioDOptions): Promis
       `${options.terminations} of ${options.members} members of one cluster terminate, their ${events.length} events ` +
       `arriving over ${options.arrivalSeconds} s; ${model.name}; each container paces itself at ` +
       `${Number(options.pacing.ratePerSecond.toFixed(2))}/s (burst ${options.pacing.burst}); batches of up to ${delivery.batchSize}, ` +
-      `${delivery.windowMs / 1000} s window, ${delivery.concurrency} at once; no per-event baseline`,
+      `${delivery.windowMs / 1000} s window, ${delivery.concurrency} at once`,
     batched,
+    perEvent: baseline,
     targets: [
       issue13({ name: 'converged, nothing lost', value: batched.converged ? 'yes' : 'no', met: batched.converged }),
       issue13(pass(0, report.deadLettered.length, 'events in the dead-letter queue')),
     ],
     figures: [
-      ...callFigures(batched, undefined, { route53: changeMinimum, ec2: report.batches }),
+      ...callFigures(batched, baseline, { route53: changeMinimum, ec2: report.batches }),
       ...pacingFigures(telemetry, options.pacing.ratePerSecond),
-      { name: 'Route 53 requests', value: batched.route53Calls, minimum: changeMinimum },
-      { name: 'change tokens', value: run.changeTokens, minimum: minimumTokens },
-      { name: 'time to converge (s)', value: batched.seconds, digits: 1 },
+      {
+        name: 'Route 53 requests',
+        value: batched.route53Calls,
+        minimum: changeMinimum,
+        perEvent: baseline.route53Calls,
+      },
+      {
+        name: 'change tokens',
+        value: run.changeTokens,
+        minimum: minimumTokens,
+        ...(baseline.changeTokens === undefined ? {} : { perEvent: baseline.changeTokens }),
+      },
+      { name: 'time to converge (s)', value: batched.seconds, perEvent: baseline.seconds, digits: 1 },
       { name: 'last event → last change (s)', value: lastChangeAfterEvent, digits: 1 },
     ],
   };
+}
+
+/** One full reconcile per event on a fresh, identical world, measured on the first events, then extrapolated. */
+async function measureBaseline(world: World, options: ScenarioDOptions, events: number): Promise<RunFigures> {
+  const theirs = await freshFleet(world, (fleet) => build(fleet, options));
+  const subset = theirs.built.slice(0, options.baselineEvents);
+  const base = await perEvent(theirs.fleet, subset, route53Limit(world, options.model), {
+    route53Pacing: options.pacing,
+  });
+  return extrapolate(base, events, DEFAULTS.zoneCacheSeconds);
 }
