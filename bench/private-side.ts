@@ -2,8 +2,10 @@
  * (f) What the private side costs (issue 11): Resolver API calls, by action, for 10 private clusters of 3 members,
  * with each rule type: the batch that publishes them, a batch in which one member of each leaves, and a sweep that
  * finds everything in step. The Resolver client is the functions' own (lib/platform/resolver-client.ts), paced at
- * RESOLVER_RATE's default (2 requests/s, burst 2), so the times show what that pacing costs; Route 53 is not paced
- * here (its cost is parts a–e's). The counts are exact; the times are one run's.
+ * RESOLVER_RATE's default (2 requests/s, burst 2), so the times show what that pacing costs, against the emulated
+ * Resolver limit (5 requests/s per account and Region: the bench's world enforces RESOLVER_LIMIT); Route 53 is not
+ * paced here (its cost is parts a–e's). The counts are exact (throttled attempts included, and counted apart); the
+ * times are one run's.
  */
 import { processEvents } from '../lib/controller/process-events.js';
 import { sweep } from '../lib/controller/sweep.js';
@@ -19,8 +21,10 @@ const MEMBERS = 3;
 export interface PrivateStep {
   readonly step: string;
   readonly seconds: number;
-  /** Resolver calls by action. */
+  /** Resolver calls by action (attempts the Resolver throttled included). */
   readonly calls: Readonly<Record<string, number>>;
+  /** Attempts the emulated Resolver limit answered ThrottlingException (absent in results before it was modelled). */
+  readonly throttled?: number;
 }
 
 export interface PrivateCost {
@@ -34,11 +38,16 @@ function resolverCalls(world: World): Record<string, number> {
   return Object.fromEntries(Object.entries(world.emulator.proxy.counts()).filter(([a]) => RESOLVER_ACTIONS.test(a)));
 }
 
+const throttledSoFar = (world: World) =>
+  [...(world.emulator.resolverThrottle?.throttled.values() ?? [])].reduce((a, b) => a + b, 0);
+
 async function timed(world: World, step: string, work: () => Promise<unknown>): Promise<PrivateStep> {
   world.emulator.proxy.resetCounts();
+  const throttledBefore = throttledSoFar(world);
   const started = performance.now();
   await work();
-  return { step, seconds: (performance.now() - started) / 1000, calls: resolverCalls(world) };
+  const seconds = (performance.now() - started) / 1000;
+  return { step, seconds, calls: resolverCalls(world), throttled: throttledSoFar(world) - throttledBefore };
 }
 
 async function measure(world: World, rule: 'delegate' | 'forward'): Promise<PrivateCost> {
@@ -88,7 +97,8 @@ export async function privateSideCosts(world: World): Promise<PrivateCost[]> {
 export function privateCostLines(costs: readonly PrivateCost[]): string[] {
   const total = (calls: Readonly<Record<string, number>>) => Object.values(calls).reduce((a, b) => a + b, 0);
   return [
-    `(f) private side: Resolver API calls for ${CLUSTERS} private clusters of ${MEMBERS} members (Resolver paced at 2/s, burst 2)`,
+    `(f) private side: Resolver API calls for ${CLUSTERS} private clusters of ${MEMBERS} members (Resolver paced at 2/s, burst 2; ` +
+      'the Resolver limited to 5 requests/s per account and Region)',
     ...costs.flatMap((c) => [
       `    RESOLVER_RULE=${c.rule}`,
       ...c.steps.map((s) => {
@@ -96,7 +106,8 @@ export function privateCostLines(costs: readonly PrivateCost[]): string[] {
           .sort(([a], [b]) => a.localeCompare(b))
           .map(([action, n]) => `${action} ${n}`)
           .join(', ');
-        return `      ${s.step.padEnd(52)} ${String(total(s.calls)).padStart(4)} calls in ${s.seconds.toFixed(1).padStart(5)} s: ${detail}`;
+        const throttled = s.throttled === undefined ? '' : `; ${s.throttled} throttled`;
+        return `      ${s.step.padEnd(52)} ${String(total(s.calls)).padStart(4)} calls in ${s.seconds.toFixed(1).padStart(5)} s: ${detail}${throttled}`;
       }),
     ]),
     '    one ListResolverRules listing per run; per cluster: its rules’ tags, associations, the zone’s VPCs (GetHostedZone is Route 53, not counted), and the writes',

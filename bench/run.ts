@@ -18,7 +18,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { cpus, platform } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { emulatorEnv, ROUTE53_2026, ROUTE53_LEGACY } from '../tools/emulator/emulator.js';
+import { emulatorEnv, RESOLVER_LIMIT, ROUTE53_2026, ROUTE53_LEGACY } from '../tools/emulator/emulator.js';
 import { World } from '../tools/world/world.js';
 import { coldStart } from './cold-start.js';
 import { deployedDelivery, deployedPacing, PROJECT_DIR } from './deployment.js';
@@ -65,7 +65,7 @@ async function main(): Promise<void> {
       AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING: 'true',
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     });
-    const world = await World.start();
+    const world = await World.start({ resolverThrottle: RESOLVER_LIMIT });
     // The functions' clients (lib/platform/clients.ts) find the emulator as they would find AWS: through the environment.
     // Their own logger (failed attempts) stays quiet: the proxy counts what Route 53 refused.
     Object.assign(process.env, emulatorEnv(world.emulator.endpoint), { POWERTOOLS_LOG_LEVEL: 'SILENT' });

@@ -17,7 +17,8 @@
  * The proxy also counts calls per API action and lets a caller answer a request itself (faults, a rival write
  * first). Route 53's rate limits (route53-throttle.ts) can be enforced per account: from the start
  * (`route53Throttle`, kept across resets, after the caller's interceptor), or by installing a throttle built with
- * {@link Emulator.route53Throttle} as the interceptor. The tests, the demo (`npm start`) and the benchmark
+ * {@link Emulator.route53Throttle} as the interceptor; the Resolver API's (`resolverThrottle`: RESOLVER_LIMIT, per
+ * account and Region) likewise. The tests, the demo (`npm start`) and the benchmark
  * (`npm run bench`) all use it:
  *
  * ```ts
@@ -31,7 +32,7 @@ import { Route53ResolverClient } from '@aws-sdk/client-route53resolver';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { MotoAccounts } from './accounts.js';
-import { type ProxyControl, type RequestHandler, startAwsProxy } from './aws-proxy.js';
+import { type ProxyControl, type RequestContext, type RequestHandler, startAwsProxy } from './aws-proxy.js';
 import { resetMoto, startMoto } from './moto.js';
 import { type ResolverControl, resolverRules } from './resolver-rules.js';
 import { route53Rules } from './route53-rules.js';
@@ -62,6 +63,7 @@ export {
   type AccountUsage,
   type BucketSize,
   type Clock,
+  RESOLVER_LIMIT,
   ROUTE53_2026,
   ROUTE53_LEGACY,
   ROUTE53_UNLIMITED,
@@ -86,6 +88,8 @@ export interface Emulator {
   resolver: ResolverControl;
   /** The throttle enforced since the start (`route53Throttle`), if any: its refusals and each account's usage. */
   throttle: Route53Throttle | undefined;
+  /** The Resolver API's throttle enforced since the start (`resolverThrottle`), if any. */
+  resolverThrottle: Route53Throttle | undefined;
   /** A throttle that keys its buckets by this emulator's accounts (see accounts.ts), not installed anywhere. */
   route53Throttle(model: ThrottleModel, clock?: Clock): Route53Throttle;
   /** The account a request signed with this access key id is in. */
@@ -99,7 +103,9 @@ export interface Emulator {
 export interface EmulatorOptions {
   /** Route 53's rate limits to enforce on every Route 53 request, per account, from the start. */
   readonly route53Throttle?: ThrottleModel;
-  /** The clock of that throttle (ms); `performance.now` by default. */
+  /** The Route 53 Resolver API's rate limit to enforce, per account and Region, from the start (RESOLVER_LIMIT). */
+  readonly resolverThrottle?: ThrottleModel;
+  /** The clock of those throttles (ms); `performance.now` by default. */
   readonly clock?: Clock;
 }
 
@@ -111,12 +117,22 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const route53Throttle = (model: ThrottleModel, clock?: Clock) =>
       new Route53Throttle(model, { accountOf: accounts.accountOf, ...(clock === undefined ? {} : { clock }) });
     const throttle = options.route53Throttle && route53Throttle(options.route53Throttle, options.clock);
+    const resolverThrottle =
+      options.resolverThrottle &&
+      new Route53Throttle(options.resolverThrottle, {
+        accountOf: accounts.accountOf,
+        service: 'route53resolver',
+        ...(options.clock === undefined ? {} : { clock: options.clock }),
+      });
+    const throttles = [throttle, resolverThrottle].filter((t) => t !== undefined);
     const route53 = route53Rules(moto.url);
     const resolver = resolverRules(moto.url);
     const rules = firstAnswer(route53, stsTrust(moto.url), resolver.handler);
     const proxy = await startAwsProxy(
       moto.url,
-      throttle === undefined ? rules : async (ctx) => (await throttle.interceptor(ctx)) ?? rules(ctx),
+      throttles.length === 0
+        ? rules
+        : firstAnswer(...throttles.map((t) => async (ctx: RequestContext) => t.interceptor(ctx)), rules),
     );
     return {
       endpoint: proxy.url,
@@ -124,6 +140,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       proxy: proxy.control,
       resolver: resolver.control,
       throttle,
+      resolverThrottle,
       route53Throttle,
       accountOfKey: (accessKeyId) => accounts.accountOfKey(accessKeyId),
       reset: async () => {
@@ -131,6 +148,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         proxy.control.resetCounts();
         resolver.reset();
         throttle?.reset();
+        resolverThrottle?.reset();
         accounts.forget();
         await resetMoto(moto.url);
       },

@@ -14,9 +14,14 @@
  * retries too early only delays itself); a batch is charged when it is admitted, before its changes are checked (an
  * InvalidChangeBatch still spends its tokens); a batch costing more than the change bucket holds is never admitted.
  *
+ * The same buckets model the Route 53 Resolver API's limit, 5 requests/s per account and Region ({@link RESOLVER_LIMIT}):
+ * a throttle built with `service: 'route53resolver'` keys its buckets by account and Region and answers
+ * `ThrottlingException`.
+ *
  * The clock is injected, so the arithmetic is tested without sleeping (tests/unit/route53-throttle.test.ts).
  */
-import type { BeforeForward, RequestContext } from './aws-proxy.js';
+import type { BeforeForward, CannedResponse, RequestContext, Service } from './aws-proxy.js';
+import { resolverThrottlingError } from './resolver-errors.js';
 import { throttlingError } from './route53-errors.js';
 import { innerAll, textOf } from './xml.js';
 
@@ -54,6 +59,15 @@ export const ROUTE53_2026: ThrottleModel = {
 /** Route 53 before 30 July 2026: 5 requests/s per account, burst 5 (the benchmark's model until issue 13). */
 export const ROUTE53_LEGACY: ThrottleModel = {
   name: 'Route 53 before 30 July 2026 (5 requests/s per account)',
+  account: { capacity: 5, refillPerSecond: 5 },
+};
+
+/**
+ * The Route 53 Resolver API: 5 requests/s per account and Region (AWS's Resolver quotas); the burst is assumed to be
+ * a second's worth. For a throttle built with `service: 'route53resolver'`.
+ */
+export const RESOLVER_LIMIT: ThrottleModel = {
+  name: 'Route 53 Resolver (5 requests/s per account and Region)',
   account: { capacity: 5, refillPerSecond: 5 },
 };
 
@@ -137,6 +151,11 @@ export function accessKeyIdOf(headers: Readonly<Record<string, string>>): string
   return /Credential=([^/,\s]+)\//.exec(headers.authorization ?? '')?.[1];
 }
 
+/** The Region a SigV4 request was signed for (`Credential=AKID/date/region/service/…`), or undefined. */
+export function regionOf(headers: Readonly<Record<string, string>>): string | undefined {
+  return /Credential=[^/,\s]+\/\d{8}\/([^/,\s]+)\//.exec(headers.authorization ?? '')?.[1];
+}
+
 /** Tells whose buckets a request draws on. */
 export type AccountOf = (ctx: RequestContext) => Promise<string> | string;
 
@@ -169,13 +188,26 @@ export class Route53Throttle {
   readonly #accounts = new Map<string, AccountBuckets>();
   readonly #clock: Clock;
   readonly #accountOf: AccountOf;
+  readonly #service: Service;
+  readonly #refusal: () => CannedResponse;
 
   constructor(
     readonly model: ThrottleModel,
-    options: { readonly clock?: Clock; readonly accountOf?: AccountOf } = {},
+    options: {
+      readonly clock?: Clock;
+      readonly accountOf?: AccountOf;
+      /** The service whose requests it limits: Route 53 unless told; the Resolver's are keyed per Region too. */
+      readonly service?: 'route53' | 'route53resolver';
+    } = {},
   ) {
     this.#clock = options.clock ?? (() => performance.now());
-    this.#accountOf = options.accountOf ?? byAccessKey;
+    this.#service = options.service ?? 'route53';
+    const accountOf = options.accountOf ?? byAccessKey;
+    this.#accountOf =
+      this.#service === 'route53'
+        ? accountOf
+        : async (ctx) => `${await accountOf(ctx)} ${regionOf(ctx.headers) ?? 'no-region'}`;
+    this.#refusal = this.#service === 'route53' ? throttlingError : resolverThrottlingError;
   }
 
   /** Admits the request (taking its tokens from every bucket it draws on) or refuses it (taking none). */
@@ -213,12 +245,15 @@ export class Route53Throttle {
     this.throttled.clear();
   }
 
-  /** The proxy interceptor: a Route 53 request the buckets refuse is answered `Throttling`; nothing else is touched. */
+  /**
+   * The proxy interceptor: a request of its service the buckets refuse is answered as that service throttles
+   * (Route 53 `Throttling`, the Resolver `ThrottlingException`); nothing else is touched.
+   */
   readonly interceptor: BeforeForward = async (ctx) => {
-    if (ctx.service !== 'route53') return undefined;
+    if (ctx.service !== this.#service) return undefined;
     const account = await this.#accountOf(ctx);
     const cost = ctx.action === 'ChangeResourceRecordSets' ? changeCost(ctx.body) : 0;
-    return this.admit({ account, action: ctx.action, changeCost: cost }).admitted ? undefined : throttlingError();
+    return this.admit({ account, action: ctx.action, changeCost: cost }).admitted ? undefined : this.#refusal();
   };
 
   #judge(buckets: AccountBuckets, action: Bucket | undefined, cost: number): Verdict {
