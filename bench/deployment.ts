@@ -73,6 +73,11 @@ export function deployedPacing(): { ratePerSecond: number; burst: number; share:
   return { ratePerSecond: share / containers, burst: paramDefault(rlec, 'route53Burst'), share, containers };
 }
 
+/** The deployed default of resolverShare (the deployment's requests/s of the Resolver API's budget). */
+export function deployedResolverShare(): number {
+  return paramDefault(serverless().custom.rlec, 'resolverShare');
+}
+
 /** Options serverless-esbuild keeps for itself and does not pass to esbuild (its bundle.ts). */
 const PLUGIN_ONLY = [
   'concurrency',

@@ -1,8 +1,9 @@
 /**
  * (f) What the private side costs (issue 11): Resolver API calls, by action, for 10 private clusters of 3 members,
  * with each rule type: the batch that publishes them, a batch in which one member of each leaves, and a sweep that
- * finds everything in step. The Resolver client is the functions' own (lib/platform/resolver-client.ts), paced at
- * RESOLVER_RATE's default (2 requests/s, burst 2), so the times show what that pacing costs, against the emulated
+ * finds everything in step. The Resolver client is the functions' own (lib/platform/resolver-client.ts), paced as
+ * deployed by default (RESOLVER_SHARE ÷ the containers of serverless.yml's concurrencies), so the times show what
+ * that pacing costs to one container, against the emulated
  * Resolver limit (5 requests/s per account and Region: the bench's world enforces RESOLVER_LIMIT); Route 53 is not
  * paced here (its cost is parts a–e's). The counts are exact (throttled attempts included, and counted apart); the
  * times are one run's.
@@ -13,6 +14,7 @@ import { loadConfig } from '../lib/platform/config.js';
 import { createDeps } from '../lib/platform/factory.js';
 import { CapturedTelemetry } from '../tools/world/telemetry.js';
 import type { World } from '../tools/world/world.js';
+import { deployedPacing, deployedResolverShare } from './deployment.js';
 import { DEPLOYMENT_ENV } from './fleet.js';
 
 const CLUSTERS = 10;
@@ -29,6 +31,8 @@ export interface PrivateStep {
 
 export interface PrivateCost {
   readonly rule: 'delegate' | 'forward';
+  /** The Resolver pacing of the container (absent in results before it was derived from the share). */
+  readonly pacing?: { readonly ratePerSecond: number; readonly burst: number };
   readonly steps: readonly PrivateStep[];
 }
 
@@ -59,6 +63,8 @@ async function measure(world: World, rule: 'delegate' | 'forward'): Promise<Priv
     ZONE_TYPE: 'private',
     RESOLVER_ENDPOINT_ID: endpoint.endpointId,
     RESOLVER_RULE: rule,
+    RESOLVER_SHARE: String(deployedResolverShare()),
+    ROUTE53_CONTAINERS: String(deployedPacing().containers),
   });
   const telemetry = new CapturedTelemetry();
   const deps = createDeps(config, {
@@ -87,7 +93,7 @@ async function measure(world: World, rule: 'delegate' | 'forward'): Promise<Priv
     await timed(world, 'sweep, everything in step', () => sweep(deps)),
   ];
   deps.close();
-  return { rule, steps };
+  return { rule, steps, pacing: config.resolver.pacing };
 }
 
 export async function privateSideCosts(world: World): Promise<PrivateCost[]> {
@@ -97,7 +103,7 @@ export async function privateSideCosts(world: World): Promise<PrivateCost[]> {
 export function privateCostLines(costs: readonly PrivateCost[]): string[] {
   const total = (calls: Readonly<Record<string, number>>) => Object.values(calls).reduce((a, b) => a + b, 0);
   return [
-    `(f) private side: Resolver API calls for ${CLUSTERS} private clusters of ${MEMBERS} members (Resolver paced at 2/s, burst 2; ` +
+    `(f) private side: Resolver API calls for ${CLUSTERS} private clusters of ${MEMBERS} members (Resolver paced at ${pacingOf(costs)}; ` +
       'the Resolver limited to 5 requests/s per account and Region)',
     ...costs.flatMap((c) => [
       `    RESOLVER_RULE=${c.rule}`,
@@ -112,4 +118,10 @@ export function privateCostLines(costs: readonly PrivateCost[]): string[] {
     ]),
     '    one ListResolverRules listing per run; per cluster: its rules’ tags, associations, the zone’s VPCs (GetHostedZone is Route 53, not counted), and the writes',
   ];
+}
+
+function pacingOf(costs: readonly PrivateCost[]): string {
+  const pacing = costs[0]?.pacing;
+  if (pacing === undefined) return '2/s, burst 2';
+  return `${Math.round(pacing.ratePerSecond * 100) / 100}/s, burst ${pacing.burst}, as deployed`;
 }

@@ -94,5 +94,13 @@ module.exports.route53Containers = async ({ resolveVariable }) => {
       `route53Rate: ${rate} requests/s per container × ${containers} containers (stateChangeConcurrency + reconcileConcurrency) is more than route53Share=${share}; lower route53Rate or leave it unset (it is then route53Share ÷ ${containers}), or raise route53Share`,
     );
   }
+  // The same for the Resolver API's budget (lib/platform/resolver-config.ts refuses it at cold start too).
+  const resolverRate = (await parameter(resolveVariable, 'resolverRate')).trim();
+  const resolverShare = Number((await parameter(resolveVariable, 'resolverShare')).trim());
+  if (resolverRate !== '' && Number(resolverRate) * containers > resolverShare * (1 + 1e-9)) {
+    throw new Error(
+      `resolverRate: ${resolverRate} requests/s per container × ${containers} containers (stateChangeConcurrency + reconcileConcurrency) is more than resolverShare=${resolverShare}; lower resolverRate or leave it unset (it is then resolverShare ÷ ${containers}, at most 2), or raise resolverShare (at most 5)`,
+    );
+  }
   return String(containers);
 };

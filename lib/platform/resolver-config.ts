@@ -10,12 +10,14 @@
  * | set                  | `forward`            | `forward`: one FORWARD rule per private cluster, node targets   |
  * | set                  | `none`               | `none` (the endpoint is left unused)                            |
  *
- * `RESOLVER_RATE` (requests per second, default 2, at most 5): the Resolver API allows 5 requests per second per
- * account and Region, shared with the console, other tools and every other container of this deployment. 2 leaves
- * room for the event function and the sweep to run at once (4/s together) under the account's 5, with 1/s to spare
- * for people and other tools; the SDK's adaptive retries handle a `ThrottlingException` beyond that.
+ * Pacing, as for Route 53 (pacing-config.ts): the Resolver API allows 5 requests per second per account and Region,
+ * shared with the console, other tools and every container of this deployment. The deployment takes a share,
+ * `RESOLVER_SHARE` (default 4, at most 5: 1/s left to people and other tools), and each container paces itself at
+ * `RESOLVER_RATE`, by default the share ÷ `ROUTE53_CONTAINERS` (the most containers at once), at most 2/s. An explicit
+ * `RESOLVER_RATE` must keep rate × containers within the share. When throttled anyway, the container's bucket
+ * halves (pacing.ts), and the SDK's adaptive retries resend.
  */
-import { type Env, positive, present } from './env.js';
+import { type Env, integer, positive, present } from './env.js';
 import { ConfigError } from './errors.js';
 import type { PacingOptions } from './pacing.js';
 
@@ -30,6 +32,8 @@ export interface ResolverConfig {
   readonly vpcIds: readonly string[] | undefined;
   /** Client-side pacing of Resolver requests, a bucket of its own. */
   readonly pacing: PacingOptions;
+  /** Requests/s of the account's Resolver budget the whole deployment may use. */
+  readonly share: number;
 }
 
 export const RESOLVER_DEFAULTS = {
@@ -38,6 +42,8 @@ export const RESOLVER_DEFAULTS = {
   burst: 2,
   /** The Resolver API's documented rate per account and Region: a higher client rate can only be throttled. */
   maxRatePerSecond: 5,
+  /** The deployment's share of those 5: 1/s left to people and other tools. */
+  share: 4,
 } as const;
 
 const ENDPOINT_ID = /^rslvr-out-[0-9a-z]{1,60}$/;
@@ -81,7 +87,8 @@ function vpcIds(env: Env): readonly string[] | undefined {
 }
 
 /**
- * Reads `RESOLVER_ENDPOINT_ID`, `RESOLVER_RULE`, `RESOLVER_VPC_IDS` and `RESOLVER_RATE` (see the module's table).
+ * Reads `RESOLVER_ENDPOINT_ID`, `RESOLVER_RULE`, `RESOLVER_VPC_IDS`, `RESOLVER_SHARE`, `RESOLVER_RATE` and
+ * `ROUTE53_CONTAINERS` (see the module's comment).
  *
  * @example resolverConfigFromEnv({ RESOLVER_ENDPOINT_ID: 'rslvr-out-0123456789abcdef0' }).rule // 'delegate'
  * @throws ConfigError naming the variable at fault.
@@ -89,17 +96,20 @@ function vpcIds(env: Env): readonly string[] | undefined {
 export function resolverConfigFromEnv(env: Env): ResolverConfig {
   const endpointId = endpoint(env);
   const rule = ruleMode(env, endpointId);
-  const ratePerSecond = positive(
-    env,
-    'RESOLVER_RATE',
-    RESOLVER_DEFAULTS.ratePerSecond,
-    RESOLVER_DEFAULTS.maxRatePerSecond,
-    true,
-  );
+  const share = positive(env, 'RESOLVER_SHARE', RESOLVER_DEFAULTS.share, RESOLVER_DEFAULTS.maxRatePerSecond, true);
+  const containers = integer(env, 'ROUTE53_CONTAINERS', 1, 1, 10_000);
+  const given = positive(env, 'RESOLVER_RATE', Number.NaN, RESOLVER_DEFAULTS.maxRatePerSecond, true);
+  if (!Number.isNaN(given) && given * containers > share * (1 + 1e-9)) {
+    throw new ConfigError(
+      `RESOLVER_RATE=${given} requests/s per container × ROUTE53_CONTAINERS=${containers} is more than RESOLVER_SHARE=${share}, the deployment's share of the Resolver API's 5 requests/s per account and Region; lower RESOLVER_RATE or leave it unset (it is then RESOLVER_SHARE ÷ ROUTE53_CONTAINERS, at most ${RESOLVER_DEFAULTS.ratePerSecond}), or raise RESOLVER_SHARE (at most ${RESOLVER_DEFAULTS.maxRatePerSecond})`,
+    );
+  }
+  const ratePerSecond = Number.isNaN(given) ? Math.min(RESOLVER_DEFAULTS.ratePerSecond, share / containers) : given;
   return {
     rule,
     endpointId,
     vpcIds: vpcIds(env),
     pacing: { ratePerSecond, burst: Math.min(RESOLVER_DEFAULTS.burst, Math.max(1, Math.floor(ratePerSecond))) },
+    share,
   };
 }

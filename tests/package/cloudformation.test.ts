@@ -206,7 +206,8 @@ const DEFAULT_ENVIRONMENT = {
   RESOLVER_ENDPOINT_ID: '',
   RESOLVER_RULE: 'none',
   RESOLVER_VPC_IDS: '',
-  RESOLVER_RATE: '2',
+  RESOLVER_SHARE: '4',
+  RESOLVER_RATE: '',
   POWERTOOLS_SERVICE_NAME: 'rlec-dns',
   POWERTOOLS_METRICS_NAMESPACE: 'RlecDns',
   POWERTOOLS_LOG_LEVEL: 'INFO',
@@ -801,6 +802,14 @@ describe('sls package with a route53Rate over the share', () => {
   it('fails, naming route53Rate, the containers and route53Share', async () => {
     await expect(slsPackage('--param=route53Rate=2')).rejects.toThrow(
       /route53Rate: 2 requests\/s per container × 3 containers \(stateChangeConcurrency \+ reconcileConcurrency\) is more than route53Share=5/,
+    );
+  }, 120_000);
+});
+
+describe('sls package with a resolverRate over the Resolver share', () => {
+  it('fails, naming resolverRate, the containers and resolverShare', async () => {
+    await expect(slsPackage('--param=resolverRate=2')).rejects.toThrow(
+      /resolverRate: 2 requests\/s per container × 3 containers \(stateChangeConcurrency \+ reconcileConcurrency\) is more than resolverShare=4/,
     );
   }, 120_000);
 });

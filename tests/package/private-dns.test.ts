@@ -220,7 +220,8 @@ describe('sls package with split view, dual stack and a FORWARD rule on an endpo
         RESOLVER_RULE: 'forward',
         RESOLVER_ENDPOINT_ID: { 'Fn::GetAtt': ['ResolverEndpoint', 'ResolverEndpointId'] },
         RESOLVER_VPC_IDS: '',
-        RESOLVER_RATE: '2',
+        RESOLVER_SHARE: '4',
+        RESOLVER_RATE: '',
       });
     }
   });

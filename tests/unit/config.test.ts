@@ -27,7 +27,13 @@ describe('loadConfig', () => {
       hostedZoneIds: undefined,
       zoneCacheSeconds: 60,
       route53Pacing: { ratePerSecond: 5, burst: 5, share: 5, containers: 1, derived: true },
-      resolver: { rule: 'none', endpointId: undefined, vpcIds: undefined, pacing: { ratePerSecond: 2, burst: 2 } },
+      resolver: {
+        rule: 'none',
+        endpointId: undefined,
+        vpcIds: undefined,
+        pacing: { ratePerSecond: 2, burst: 2 },
+        share: 4,
+      },
       telemetry: { serviceName: 'rlec-dns', metricsNamespace: 'RlecDns' },
     });
   });
@@ -90,6 +96,7 @@ describe('loadConfig', () => {
         endpointId: 'rslvr-out-0123456789abcdef0',
         vpcIds: ['vpc-0123456789abcdef0', 'vpc-0fedcba9876543210'],
         pacing: { ratePerSecond: 1, burst: 1 },
+        share: 4,
       },
       telemetry: { serviceName: 'rlec-dns', metricsNamespace: 'RlecDns' },
     });

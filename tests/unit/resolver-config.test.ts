@@ -13,6 +13,7 @@ describe('the Resolver configuration', () => {
       endpointId: undefined,
       vpcIds: undefined,
       pacing: { ratePerSecond: 2, burst: 2 },
+      share: 4,
     });
     expect(resolverConfigFromEnv({ RESOLVER_ENDPOINT_ID: endpoint }).rule).toBe('delegate');
   });
@@ -32,7 +33,24 @@ describe('the Resolver configuration', () => {
       endpointId: endpoint,
       vpcIds: ['vpc-0a1b2c3d4e5f60718', 'vpc-12345678'],
       pacing: { ratePerSecond: 0.5, burst: 1 },
+      share: 4,
     });
+  });
+
+  it('derives each container’s rate from the share and the containers, at most 2/s', () => {
+    // Act
+    const three = resolverConfigFromEnv({ ROUTE53_CONTAINERS: '3' });
+    const two = resolverConfigFromEnv({ ROUTE53_CONTAINERS: '2', RESOLVER_SHARE: '5' });
+    const one = resolverConfigFromEnv({ RESOLVER_SHARE: '5' });
+
+    // Assess: together within the share; one container alone never above 2/s
+    expect(three.pacing).toEqual({ ratePerSecond: 4 / 3, burst: 1 });
+    expect(two.pacing).toEqual({ ratePerSecond: 2, burst: 2 });
+    expect(one.pacing.ratePerSecond).toBe(2);
+  });
+
+  it('accepts an explicit rate within the share at the deployment’s containers', () => {
+    expect(resolverConfigFromEnv({ RESOLVER_RATE: '1', ROUTE53_CONTAINERS: '4' }).pacing.ratePerSecond).toBe(1);
   });
 
   it.each([
@@ -42,6 +60,11 @@ describe('the Resolver configuration', () => {
     [{ RESOLVER_ENDPOINT_ID: 'rslvr-in-0123456789abcdef0' }, 'RESOLVER_ENDPOINT_ID must be an outbound'],
     [{ RESOLVER_ENDPOINT_ID: endpoint, RESOLVER_VPC_IDS: 'vpc-1,subnet-0123abcd' }, 'bad entry "vpc-1"'],
     [{ RESOLVER_RATE: '6' }, 'RESOLVER_RATE must be a number above 0 and at most 5'],
+    [{ RESOLVER_SHARE: '6' }, 'RESOLVER_SHARE must be a number above 0 and at most 5'],
+    [
+      { RESOLVER_RATE: '2', ROUTE53_CONTAINERS: '3' },
+      'RESOLVER_RATE=2 requests/s per container × ROUTE53_CONTAINERS=3 is more than RESOLVER_SHARE=4',
+    ],
   ])('refuses %j, naming the variable', (env, message) => {
     expect(() => resolverConfigFromEnv(env)).toThrow(ConfigError);
     expect(() => resolverConfigFromEnv(env)).toThrow(message);
