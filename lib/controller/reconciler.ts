@@ -6,11 +6,13 @@
  * that is safe: run-once.ts, RunRequest.fleet).
  *
  * After writing, EC2 is read once more (one call for every cluster written) and each written cluster is planned
- * again against the records it now has. That read is also the event path's second look at the instances of
- * `running` and `pending` events its first read did not show (source/late.ts): a cluster found there is read and
- * reconciled in the next round; when the run writes nothing, they are read by id instead. Compare-and-swap alone cannot catch an invocation whose plan came out empty:
+ * again against the records it now has. Compare-and-swap alone cannot catch an invocation whose plan came out empty:
  * it writes nothing for a slower writer to conflict with. If a node flaps while an earlier invocation's batch is
  * still on its way, that batch lands last with a stale view; the read after the write sees it and puts it right.
+ *
+ * That read is also the event path's second look at the instances of `running` and `pending` events its first read
+ * did not show (source/late.ts): a cluster found there is read and reconciled in the next round; when the run writes
+ * nothing, they are read by id instead.
  */
 import { ownerName } from '../plan/names.js';
 import { METRIC } from '../platform/telemetry.js';
@@ -131,6 +133,38 @@ async function secondLook(deps: ReconcilerDeps, unseen: Unseen, wrote: boolean) 
   return { sightings, fleet: missed ? await snapshot(deps) : undefined };
 }
 
+/** What a run has read so far: the clusters, their zones, and every placement; and the next round's placements. */
+interface RunState {
+  readonly names: Set<string>;
+  readonly zonesOf: Map<string, readonly HostedZone[]>;
+  readonly all: Map<string, Placement>;
+  readonly placements: Map<string, Placement>;
+}
+
+/**
+ * Puts the clusters the second look found into the next round: those the run had read already (their placements as
+ * read), and the others once read (returned, for their failures and problems; undefined when there are none).
+ */
+async function lateClusters(deps: ReconcilerDeps, sightings: ReadonlyMap<string, Sighting>, state: RunState) {
+  const found = new Set([...sightings.values()].flatMap((s) => (s.kind === 'member' ? [s.cluster] : [])));
+  const fresh = new Set([...found].filter((c) => !state.names.has(c)));
+  for (const [key, placement] of state.all) {
+    if (found.has(placement.cluster) && !state.placements.has(key)) state.placements.set(key, placement);
+  }
+  if (fresh.size === 0) return undefined;
+  deps.telemetry.log.info('clusters found in the second look at instances EC2 showed late', {
+    clusters: [...fresh].join(', '),
+  });
+  const late = await readPlacements(deps, fresh);
+  for (const cluster of fresh) state.names.add(cluster);
+  for (const [cluster, zones] of late.zonesOf) state.zonesOf.set(cluster, zones);
+  for (const [key, placement] of late.placements) {
+    state.all.set(key, placement);
+    state.placements.set(key, placement);
+  }
+  return late;
+}
+
 /**
  * Makes each cluster's records exact (or, in plan mode, says what would), in every zone it is published in. One
  * cluster's refusal or failure never stops the others. Reads every cluster's records first, then one EC2 snapshot
@@ -213,24 +247,8 @@ export async function reconcileClusters(
     unseen.clear();
     fleet = look.fleet ?? fleet;
     placements = written;
-    const found = new Set([...look.sightings.values()].flatMap((s) => (s.kind === 'member' ? [s.cluster] : [])));
-    const fresh = new Set([...found].filter((c) => !names.has(c)));
-    for (const [key, placement] of all) {
-      if (found.has(placement.cluster) && !fresh.has(placement.cluster) && !placements.has(key)) {
-        placements.set(key, placement);
-      }
-    }
-    if (fresh.size === 0) continue;
-    deps.telemetry.log.info('clusters found in the second look at instances EC2 showed late', {
-      clusters: [...fresh].join(', '),
-    });
-    const late = await readPlacements(deps, fresh);
-    for (const cluster of fresh) names.add(cluster);
-    for (const [cluster, zones] of late.zonesOf) zonesOf.set(cluster, zones);
-    for (const [key, placement] of late.placements) {
-      all.set(key, placement);
-      placements.set(key, placement);
-    }
+    const late = await lateClusters(deps, look.sightings, { names, zonesOf, all, placements });
+    if (late === undefined) continue;
     failed(late.errors);
     reportProblems(deps, fleet, new Set(late.zonesOf.keys()));
     for (const id of await legacyInstances(deps, late.placements.values(), fleet)) visible.add(id);

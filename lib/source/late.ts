@@ -35,8 +35,11 @@ export type Sighting =
   /** EC2 does not show it yet, or shows it still pending: its event is retried. */
   | { readonly kind: 'not-yet'; readonly error: NotYetVisibleError };
 
+/** The event states whose unseen instance waits for the second look. */
+export type StartingState = 'running' | 'pending';
+
 /** Instance id → the state its event gave (`running` where a batch has both). */
-export type Unseen = ReadonlyMap<string, 'running' | 'pending'>;
+export type Unseen = ReadonlyMap<string, StartingState>;
 
 /**
  * What a second look says of each unseen instance. `instances` is that look: the check read's tagged instances

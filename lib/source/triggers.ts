@@ -42,7 +42,7 @@ import {
   type MemberProblem,
   taggedInstances,
 } from './instances.js';
-import type { Unseen } from './late.js';
+import type { StartingState, Unseen } from './late.js';
 
 export interface Targets {
   readonly clusters: Set<string>;
@@ -97,13 +97,13 @@ function resolveTagChange(
 }
 
 /** States whose instance, unseen, waits for the second look; the others' is looked up by id at once. */
-const startingUp = (state: string): state is 'running' | 'pending' => state === 'running' || state === 'pending';
+const startingUp = (state: string): state is StartingState => state === 'running' || state === 'pending';
 
 function resolveOne(
   event: TriggerEvent,
   instance: Instance | undefined,
   deps: ReconcilerDeps,
-  ask: { readonly lookup: Set<string>; readonly unseen: Map<string, 'running' | 'pending'> },
+  ask: { readonly lookup: Set<string>; readonly unseen: Map<string, StartingState> },
 ): Targets {
   if (event.kind === 'tag') return resolveTagChange(event, instance, deps, ask.lookup);
   const targets: Targets = { clusters: new Set(), problems: [] };
@@ -184,7 +184,7 @@ export async function resolveTargets(
   if (events.length === 0) return { targets: [], fleet: undefined, unseen: new Map() };
   const view = await eventView(deps, events);
   const lookup = new Set<string>();
-  const unseen = new Map<string, 'running' | 'pending'>();
+  const unseen = new Map<string, StartingState>();
   const all = events.map((event) => resolveOne(event, view.instances.get(event.instanceId), deps, { lookup, unseen }));
   if (lookup.size > 0) {
     const current = new Map<string, Set<string>>();
