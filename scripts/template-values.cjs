@@ -77,6 +77,17 @@ const count = (name, value) => {
   return Number(value);
 };
 
+/** Fails when `<api>Rate` × the containers is more than `<api>Share`, naming both parameters. */
+async function fitsShare(resolveVariable, containers, { api, perContainer, shareMost = '' }) {
+  const rate = (await parameter(resolveVariable, `${api}Rate`)).trim();
+  const share = Number((await parameter(resolveVariable, `${api}Share`)).trim());
+  if (rate !== '' && Number(rate) * containers > share * (1 + 1e-9)) {
+    throw new Error(
+      `${api}Rate: ${rate} requests/s per container × ${containers} containers (stateChangeConcurrency + reconcileConcurrency) is more than ${api}Share=${share}; lower ${api}Rate or leave it unset (it is then ${api}Share ÷ ${containers}${perContainer}), or raise ${api}Share${shareMost}`,
+    );
+  }
+}
+
 /**
  * ROUTE53_CONTAINERS: the most containers of the deployment that run at once, the functions' reserved concurrencies
  * added up (stateChange's and the sweep's). Each container paces itself at route53Share ÷ this (route53Rate unset),
@@ -87,20 +98,13 @@ module.exports.route53Containers = async ({ resolveVariable }) => {
   const containers =
     count('stateChangeConcurrency', await parameter(resolveVariable, 'stateChangeConcurrency')) +
     count('reconcileConcurrency', await parameter(resolveVariable, 'reconcileConcurrency'));
-  const rate = (await parameter(resolveVariable, 'route53Rate')).trim();
-  const share = Number((await parameter(resolveVariable, 'route53Share')).trim());
-  if (rate !== '' && Number(rate) * containers > share * (1 + 1e-9)) {
-    throw new Error(
-      `route53Rate: ${rate} requests/s per container × ${containers} containers (stateChangeConcurrency + reconcileConcurrency) is more than route53Share=${share}; lower route53Rate or leave it unset (it is then route53Share ÷ ${containers}), or raise route53Share`,
-    );
-  }
-  // The same for the Resolver API's budget (lib/platform/resolver-config.ts refuses it at cold start too).
-  const resolverRate = (await parameter(resolveVariable, 'resolverRate')).trim();
-  const resolverShare = Number((await parameter(resolveVariable, 'resolverShare')).trim());
-  if (resolverRate !== '' && Number(resolverRate) * containers > resolverShare * (1 + 1e-9)) {
-    throw new Error(
-      `resolverRate: ${resolverRate} requests/s per container × ${containers} containers (stateChangeConcurrency + reconcileConcurrency) is more than resolverShare=${resolverShare}; lower resolverRate or leave it unset (it is then resolverShare ÷ ${containers}, at most 2), or raise resolverShare (at most 5)`,
-    );
-  }
+  // Each budget's explicit rate against its share (the code refuses them at cold start too: pacing-config.ts and
+  // resolver-config.ts).
+  await fitsShare(resolveVariable, containers, { api: 'route53', perContainer: '' });
+  await fitsShare(resolveVariable, containers, {
+    api: 'resolver',
+    perContainer: ', at most 2',
+    shareMost: ' (at most 5)',
+  });
   return String(containers);
 };

@@ -114,16 +114,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const moto = await startMoto();
   try {
     const accounts = new MotoAccounts(moto.url);
-    const route53Throttle = (model: ThrottleModel, clock?: Clock) =>
-      new Route53Throttle(model, { accountOf: accounts.accountOf, ...(clock === undefined ? {} : { clock }) });
-    const throttle = options.route53Throttle && route53Throttle(options.route53Throttle, options.clock);
-    const resolverThrottle =
-      options.resolverThrottle &&
-      new Route53Throttle(options.resolverThrottle, {
+    const throttleOf = (model: ThrottleModel, clock?: Clock, service?: 'route53resolver') =>
+      new Route53Throttle(model, {
         accountOf: accounts.accountOf,
-        service: 'route53resolver',
-        ...(options.clock === undefined ? {} : { clock: options.clock }),
+        ...(clock === undefined ? {} : { clock }),
+        ...(service === undefined ? {} : { service }),
       });
+    const route53Throttle = (model: ThrottleModel, clock?: Clock) => throttleOf(model, clock);
+    const throttle = options.route53Throttle && throttleOf(options.route53Throttle, options.clock);
+    const resolverThrottle =
+      options.resolverThrottle && throttleOf(options.resolverThrottle, options.clock, 'route53resolver');
     const throttles = [throttle, resolverThrottle].filter((t) => t !== undefined);
     const route53 = route53Rules(moto.url);
     const resolver = resolverRules(moto.url);
