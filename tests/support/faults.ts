@@ -14,6 +14,7 @@ import type { BeforeForward, CannedResponse, RequestContext } from '../../tools/
 import { request } from '../../tools/emulator/http.js';
 import { priorRequestNotCompleteError, route53Error, throttlingError } from '../../tools/emulator/route53-errors.js';
 import type { World } from '../../tools/world/world.js';
+import { sendOn } from './concurrency.js';
 
 export type Fault =
   | { readonly kind: 'respond'; readonly response: () => CannedResponse }
@@ -179,14 +180,9 @@ export function answerBefore(world: World, action: string, then: () => Promise<v
   world.emulator.proxy.beforeForward = async (ctx: RequestContext) => {
     if (ctx.action !== action || answered > 0) return undefined;
     answered += 1;
-    const query = ctx.query.toString();
-    const res = await request(`${world.emulator.motoUrl}${ctx.path}${query ? `?${query}` : ''}`, {
-      method: ctx.method,
-      headers: ctx.headers,
-      body: ctx.body,
-    });
+    const answer = await sendOn(world, ctx, world.emulator.motoUrl);
     await then();
-    return { status: res.status, body: res.body.toString(), headers: res.headers };
+    return answer;
   };
   return () => answered;
 }
