@@ -231,10 +231,17 @@ export async function reconcileClusters(
       break;
     }
     if (isShortOfTime(deps)) {
-      deps.telemetry.log.warn('no time left to check the written clusters again; the next event or the sweep will', {
-        clusters: left,
-        ...(unseen.size === 0 ? {} : { unseenInstances: unseen.size }),
-      });
+      const unlookedCount = unseen.size === 0 ? {} : { unseenInstances: unseen.size };
+      if (written.size > 0) {
+        deps.telemetry.log.warn('no time left to check the written clusters again; the next event or the sweep will', {
+          clusters: left,
+          ...unlookedCount,
+        });
+      } else {
+        deps.telemetry.log.warn('no time left to look again for instances EC2 did not show; their events come back', {
+          ...unlookedCount,
+        });
+      }
       break;
     }
     if (unseen.size === 0) {

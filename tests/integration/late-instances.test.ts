@@ -207,4 +207,23 @@ describe('an invocation that ends before the second look', () => {
     expect(again.retry).toEqual([]);
     expect(await setup.world.clusterRecords(setup.zoneId, C2)).toEqual(delegation(C2, [[1, late, '10.0.0.21']]));
   });
+
+  it('retries the events of instances it had no time to look for again, when the run wrote nothing', async () => {
+    // Prepare
+    const untagged = await setup.world.launch({ privateIp: '10.0.0.99' });
+    setup.world.emulator.proxy.resetCounts();
+
+    // Act
+    const result = await send(
+      [setup.world.stateEvent(untagged, 'running')],
+      setup.world.deps({}, { timeLeftMs: () => MIN_TIME_LEFT_MS - 1 }),
+    );
+
+    // Assess: the batch's read only, no read by id
+    expect(result.retry).toEqual(['e0']);
+    expect(describes()).toBe(1);
+    expect(setup.world.telemetry.messages('warn')).toContain(
+      'no time left to look again for instances EC2 did not show; their events come back',
+    );
+  });
 });
